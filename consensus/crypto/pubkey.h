@@ -31,7 +31,8 @@ bool IsFullyValidPubKey(std::span<const uint8_t> pubkey);
 /// Verifies a DER-ish ECDSA signature (no hash-type byte) over `hash`.
 /// The signature is parsed with a lax parser that accepts the encodings
 /// pre-BIP66 blocks contain, then S is normalised to low-S before verifying.
-bool VerifyEcdsa(std::span<const uint8_t> pubkey, std::span<const uint8_t> sig, const Uint256& hash);
+bool VerifyEcdsa(std::span<const uint8_t> pubkey, std::span<const uint8_t> sig,
+                 const Uint256& hash);
 
 /// True if the signature (no hash-type byte) parses laxly and has a low S value.
 bool IsLowDerSignature(std::span<const uint8_t> sig);
@@ -47,6 +48,8 @@ public:
     bool IsFullyValid() const;
     /// Verifies a 64-byte BIP340 signature over a 32-byte message.
     bool VerifySchnorr(const Uint256& msg, std::span<const uint8_t> sig64) const;
+    /// Same for a message of any length (BIP340 allows it; Taproot uses 32 bytes).
+    bool VerifySchnorr(std::span<const uint8_t> msg, std::span<const uint8_t> sig64) const;
     /// True if this key is `internal` tweaked by TapTweak(internal || merkle_root)
     /// with the given y parity (BIP341 script-path check). merkle_root may be empty.
     bool CheckTapTweak(const XOnlyPubKey& internal, std::span<const uint8_t> merkle_root,
