@@ -1,0 +1,1 @@
+"""Tiny stdlib-only framework for minibit functional tests."""

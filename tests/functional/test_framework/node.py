@@ -1,0 +1,148 @@
+"""One minibitd process under test: start, wait for log lines, signal, stop."""
+
+import ctypes
+import os
+import signal
+import subprocess
+
+from .util import TestFailure, wait_until
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """Runs in the child before exec: if the test runner dies, so does minibitd."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+class MinibitNode:
+    """A minibitd on regtest (by default) with its own datadir."""
+
+    def __init__(self, binary, datadir, index, chain_subdir="regtest"):
+        self.binary = binary
+        self.datadir = datadir
+        self.index = index
+        self.chain_subdir = chain_subdir
+        self.process = None
+        self._stdout = None
+        self._stderr = None
+        self._start_sizes = {}
+        # Output files live beside the datadir so tests can check it stays empty.
+        self.stdout_path = f"{datadir}.node{index}.stdout"
+        self.stderr_path = f"{datadir}.node{index}.stderr"
+
+    @property
+    def chain_datadir(self):
+        return os.path.join(self.datadir, self.chain_subdir) if self.chain_subdir else self.datadir
+
+    @property
+    def debug_log_path(self):
+        return os.path.join(self.chain_datadir, "debug.log")
+
+    def base_args(self, extra_args, chain_arg=True):
+        args = [self.binary, f"-datadir={self.datadir}"]
+        if chain_arg:
+            args.append("-regtest")
+        return args + list(extra_args)
+
+    def start(self, extra_args=(), chain_arg=True):
+        """Starts minibitd in the background; does not wait for it to be ready."""
+        if self.process is not None and self.process.poll() is None:
+            raise TestFailure(f"node{self.index} is already running")
+        # Log files are appended to across restarts; waits only look at new lines.
+        self._start_sizes = {}
+        for root, _dirs, files in os.walk(self.datadir):
+            for name in files:
+                path = os.path.join(root, name)
+                self._start_sizes[path] = os.path.getsize(path)
+        self._stdout = open(self.stdout_path, "w", encoding="utf8")
+        self._stderr = open(self.stderr_path, "w", encoding="utf8")
+        self.process = subprocess.Popen(
+            self.base_args(extra_args, chain_arg),
+            stdout=self._stdout,
+            stderr=self._stderr,
+            preexec_fn=_die_with_parent,
+        )
+
+    def run(self, extra_args=(), chain_arg=True, timeout=30):
+        """Runs minibitd to completion (for options that make it exit at once).
+
+        Returns (exit code, stdout, stderr).
+        """
+        result = subprocess.run(
+            self.base_args(extra_args, chain_arg),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            preexec_fn=_die_with_parent,
+        )
+        return result.returncode, result.stdout, result.stderr
+
+    def read_log(self, path=None, since_start=False):
+        """The debug log (or another file); with since_start, only what this run added."""
+        path = path or self.debug_log_path
+        try:
+            with open(path, encoding="utf8") as f:
+                if since_start:
+                    f.seek(self._start_sizes.get(path, 0))
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def read_stdout(self):
+        with open(self.stdout_path, encoding="utf8") as f:
+            return f.read()
+
+    def read_stderr(self):
+        with open(self.stderr_path, encoding="utf8") as f:
+            return f.read()
+
+    def wait_for_log(self, text, timeout=30, path=None):
+        """Waits until `text` appears in the debug log; fails early if the node exits."""
+
+        def found():
+            if text in self.read_log(path, since_start=True):
+                return True
+            if self.process is not None and self.process.poll() is not None:
+                raise TestFailure(
+                    f"node{self.index} exited with {self.process.returncode} while waiting "
+                    f"for {text!r}; stderr: {self.read_stderr()!r}"
+                )
+            return False
+
+        wait_until(found, timeout=timeout, what=f"{text!r} in node{self.index} log")
+
+    def wait_until_ready(self, timeout=30, path=None):
+        self.wait_for_log("init message: Done loading", timeout=timeout, path=path)
+
+    def send_signal(self, sig):
+        self.process.send_signal(sig)
+
+    def wait_for_exit(self, timeout=30):
+        """Waits for the process to end and returns its exit code."""
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise TestFailure(f"node{self.index} did not exit within {timeout}s") from e
+        self._close_files()
+        return code
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Signals the node and waits; returns its exit code."""
+        self.send_signal(sig)
+        return self.wait_for_exit(timeout)
+
+    def kill(self):
+        """Last-resort cleanup: SIGKILL if still running."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._close_files()
+
+    def _close_files(self):
+        for f in (self._stdout, self._stderr):
+            if f is not None and not f.closed:
+                f.close()

@@ -1,0 +1,66 @@
+"""Base class: argument parsing, temporary directories, guaranteed cleanup."""
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import traceback
+
+from .node import MinibitNode
+
+
+class MinibitTestFramework:
+    """Subclass and implement run_test(); call main() from the script."""
+
+    def __init__(self):
+        self.nodes = []
+        self.tmpdir = None
+        self.options = None
+
+    def add_node(self, datadir=None, create=True, chain_subdir="regtest"):
+        """A node with a fresh datadir under the test's temp dir (created unless told not to)."""
+        index = len(self.nodes)
+        datadir = datadir or os.path.join(self.tmpdir, f"node{index}")
+        if create:
+            os.makedirs(datadir, exist_ok=True)
+        node = MinibitNode(self.options.minibitd, datadir, index, chain_subdir)
+        self.nodes.append(node)
+        return node
+
+    def log(self, message):
+        print(f"[{type(self).__name__}] {message}", flush=True)
+
+    def run_test(self):
+        raise NotImplementedError
+
+    def main(self):
+        parser = argparse.ArgumentParser(description=type(self).__doc__)
+        parser.add_argument("--minibitd", required=True, help="path to the minibitd binary")
+        parser.add_argument("--tmpdir", help="parent for the test's temp dir")
+        parser.add_argument("--nocleanup", action="store_true", help="keep the temp dir")
+        self.options = parser.parse_args()
+        self.options.minibitd = os.path.abspath(self.options.minibitd)
+        self.tmpdir = tempfile.mkdtemp(prefix="minibit_func_", dir=self.options.tmpdir)
+
+        # A SIGTERM from ctest's timeout still runs the finally block below.
+        def on_term(signum, _frame):
+            raise SystemExit(128 + signum)
+
+        signal.signal(signal.SIGTERM, on_term)
+        success = False
+        try:
+            self.run_test()
+            success = True
+        except Exception:  # report every failure the same way
+            traceback.print_exc()
+        finally:
+            for node in self.nodes:
+                node.kill()
+            if success and not self.options.nocleanup:
+                shutil.rmtree(self.tmpdir, ignore_errors=True)
+            else:
+                self.log(f"keeping {self.tmpdir} for inspection")
+        self.log("PASSED" if success else "FAILED")
+        sys.exit(0 if success else 1)
