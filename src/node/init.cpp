@@ -58,7 +58,7 @@ util::Expected<void> ConfigureLogCategories(const util::ArgsManager& args, util:
             const auto level = util::ParseLogLevel(spec);
             if (!level) {
                 return util::Unexpected("Unsupported global logging level -loglevel=" + spec +
-                                        ". Valid values: trace, debug, info, warning, error.");
+                                        ". Choose one of trace, debug, info, warning, error.");
             }
             logger.SetLogLevel(*level);
             continue;
@@ -70,10 +70,9 @@ util::Expected<void> ConfigureLogCategories(const util::ArgsManager& args, util:
             !level) {
             return util::Unexpected(
                 "Unsupported category-specific logging level -loglevel=" + spec +
-                ". Expected -loglevel=<category>:<loglevel>. Valid "
-                "categories: " +
+                ". Write it as <category>:<level>, with <category> one of " +
                 JoinNames(util::LogCategoryNames()) +
-                ". Valid loglevels: trace, debug, info, warning, error.");
+                " and <level> one of trace, debug, info, warning, error.");
         }
         logger.SetCategoryLogLevel(*category, *level);
     }
@@ -107,71 +106,70 @@ void SetupServerArgs(util::ArgsManager& args)
 {
     using util::ArgType;
     using util::OptionsCategory;
-    args.AddArg("-?", "Print this help message and exit", ArgType::BOOL, OptionsCategory::OPTIONS);
+    args.AddArg("-?", "Show this help text and exit", ArgType::BOOL, OptionsCategory::OPTIONS);
     args.AddHiddenArgs({"-h", "-help"});
-    args.AddArg("-version", "Print version and exit", ArgType::BOOL, OptionsCategory::OPTIONS);
+    args.AddArg("-version", "Show the version number and exit", ArgType::BOOL,
+                OptionsCategory::OPTIONS);
     args.AddArg("-conf=<file>",
-                std::string{"Specify path to read-only configuration file. Relative paths will be "
-                            "prefixed by datadir location (default: "} +
+                std::string{"Configuration file to read settings from; it is never written and "
+                            "can only be named on the command line. A relative path starts at "
+                            "the data directory (default: "} +
                     CONFIG_FILENAME + ")",
                 ArgType::STRING, OptionsCategory::OPTIONS, util::COMMAND_LINE_ONLY);
-    args.AddArg("-datadir=<dir>", "Specify data directory (default: ~/.minibit)", ArgType::STRING,
-                OptionsCategory::OPTIONS, util::DISALLOW_NEGATION);
+    args.AddArg("-datadir=<dir>", "Directory that holds the node's data (default: ~/.minibit)",
+                ArgType::STRING, OptionsCategory::OPTIONS, util::DISALLOW_NEGATION);
     args.AddArg("-pid=<file>",
-                std::string{"Specify pid file. Relative paths will be prefixed by a net-specific "
-                            "datadir location. (default: "} +
+                std::string{"File that receives the process id. A relative path starts at the "
+                            "chain's own data directory (default: "} +
                     PID_FILENAME + ")",
                 ArgType::STRING, OptionsCategory::OPTIONS);
     args.AddArg("-debuglogfile=<file>",
-                std::string{"Specify location of debug log file (default: "} + DEBUG_LOG_FILENAME +
-                    "). Relative paths will be prefixed by a net-specific datadir location. Pass "
-                    "-nodebuglogfile to disable writing the log to a file.",
+                std::string{"File the log is written to (default: "} + DEBUG_LOG_FILENAME +
+                    "). A relative path starts at the chain's own data directory. Use "
+                    "-nodebuglogfile to keep the log out of any file.",
                 ArgType::STRING, OptionsCategory::OPTIONS);
 
     args.AddArg("-debug=<category>",
-                "Output debug and trace logging (default: -nodebug, supplying <category> is "
-                "optional). If <category> is not supplied or if <category> is 1 or \"all\", "
-                "output all debug logging. If <category> is 0 or \"none\", any other categories "
-                "are ignored. Other valid values for <category> are: " +
+                "Turn on debug and trace messages for <category> (default: -nodebug; the "
+                "<category> part may be left out). Leaving it out, or giving 1 or \"all\", turns "
+                "on every category; 0 or \"none\" turns them all off, whatever else is given. "
+                "Known categories: " +
                     JoinNames(util::LogCategoryNames()) +
-                    ". This option can be specified multiple times to output multiple categories.",
+                    ". Repeat the option to turn on several categories.",
                 ArgType::LIST, OptionsCategory::DEBUG_TEST);
     args.AddArg("-debugexclude=<category>",
-                "Exclude debug and trace logging for a category. Can be used in conjunction with "
-                "-debug=1 to output debug and trace logging for all categories except the "
-                "specified category. This option can be specified multiple times to exclude "
-                "multiple categories.",
+                "Turn off debug and trace messages for <category>, for instance to follow "
+                "everything but a few categories together with -debug=1. Repeat the option to "
+                "turn off several categories.",
                 ArgType::LIST, OptionsCategory::DEBUG_TEST);
     args.AddArg("-loglevel=<level>|<category>:<level>",
-                "Set the global or per-category severity level for logging categories enabled "
-                "with the -debug configuration option. Possible values are trace, debug, info, "
-                "warning, error (default=debug). The following levels are always logged: error, "
-                "warning, info. If <category>:<level> is supplied, the setting will override the "
-                "global one and may be specified multiple times to set multiple "
-                "category-specific levels.",
+                "Lowest severity that is logged for the categories turned on by -debug: one of "
+                "trace, debug, info, warning, error (default: debug). Messages at error, warning "
+                "and info are logged whatever the level. A <category>:<level> value sets the "
+                "level of that category alone, ahead of the global one; repeat it to set "
+                "several categories.",
                 ArgType::LIST, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-logtimestamps", "Prepend debug output with timestamp (default: 1)", ArgType::BOOL,
-                OptionsCategory::DEBUG_TEST);
-    args.AddArg("-logtimemicros", "Add microsecond precision to debug timestamps (default: 0)",
+    args.AddArg("-logtimestamps", "Start each log line with a timestamp (default: 1)",
+                ArgType::BOOL, OptionsCategory::DEBUG_TEST);
+    args.AddArg("-logtimemicros", "Give log timestamps to the microsecond (default: 0)",
                 ArgType::BOOL, OptionsCategory::DEBUG_TEST);
     args.AddArg("-printtoconsole",
-                "Send trace/debug info to console (default: 1. To disable logging to file, set "
-                "-nodebuglogfile)",
+                "Print log messages on standard output (default: 1). The log file is separate: "
+                "turn it off with -nodebuglogfile.",
                 ArgType::BOOL, OptionsCategory::DEBUG_TEST);
 
     args.AddArg("-chain=<chain>",
-                "Use the chain <chain> (default: main). Allowed values: main, test, testnet4, "
-                "signet, regtest",
+                "Network to run on: main, test, testnet4, signet or regtest (default: main)",
                 ArgType::STRING, OptionsCategory::CHAINPARAMS);
     args.AddArg("-regtest",
-                "Enter regression test mode, which uses a special chain in which blocks can be "
-                "solved instantly. Equivalent to -chain=regtest.",
+                "Run a private regression-test chain on which blocks can be mined at once; same "
+                "as -chain=regtest.",
                 ArgType::BOOL, OptionsCategory::CHAINPARAMS);
-    args.AddArg("-testnet", "Use the testnet3 chain. Equivalent to -chain=test.", ArgType::BOOL,
+    args.AddArg("-testnet", "Run on testnet3; same as -chain=test.", ArgType::BOOL,
                 OptionsCategory::CHAINPARAMS);
-    args.AddArg("-testnet4", "Use the testnet4 chain. Equivalent to -chain=testnet4.",
-                ArgType::BOOL, OptionsCategory::CHAINPARAMS);
-    args.AddArg("-signet", "Use the signet chain. Equivalent to -chain=signet.", ArgType::BOOL,
+    args.AddArg("-testnet4", "Run on testnet4; same as -chain=testnet4.", ArgType::BOOL,
+                OptionsCategory::CHAINPARAMS);
+    args.AddArg("-signet", "Run on signet; same as -chain=signet.", ArgType::BOOL,
                 OptionsCategory::CHAINPARAMS);
 }
 
@@ -236,7 +234,7 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
     }
     if (!args.Positional().empty()) {
         return init_error("Command line contains unexpected token '" + args.Positional()[0] +
-                          "', see minibitd -h for a list of options.");
+                          "' (run minibitd -help to list the options).");
     }
 
     util::Logger logger;
@@ -255,9 +253,8 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
     logger.Info("Chain: " + util::ChainTypeToString(settings->chain));
     logger.Info("Default data directory " + util::GetDefaultDataDir().string());
     logger.Info("Using data directory " + settings->chain_datadir.string());
-    logger.Info(settings->config_file.empty()
-                    ? std::string{"Config file: none (not found, skipping)"}
-                    : "Config file: " + settings->config_file.string());
+    logger.Info(settings->config_file.empty() ? std::string{"Config file: none (no file found)"}
+                                              : "Config file: " + settings->config_file.string());
     for (const std::string& line : args.DescribeSettings())
         logger.Info(line);
     logger.Info("Debug logging categories: " + logger.EnabledCategoriesString());

@@ -104,7 +104,7 @@ Expected<std::filesystem::path> ArgsManager::ReadConfigFiles(const std::filesyst
     if (conf.is_relative()) conf = datadir / conf;
     std::error_code ec;
     if (std::filesystem::is_directory(conf, ec)) {
-        return Unexpected("Config file \"" + conf.string() + "\" is a directory.");
+        return Unexpected("Config path \"" + conf.string() + "\" is a directory, not a file.");
     }
     std::ifstream stream{conf};
     if (!stream.good()) {

@@ -13,8 +13,8 @@ Expected<std::unique_ptr<DirectoryLock>> DirectoryLock::Acquire(const std::files
     const std::filesystem::path file = dir / ".lock";
     const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        return Unexpected("Cannot write to data directory '" + dir.string() +
-                          "'; check permissions (" + std::strerror(errno) + ").");
+        return Unexpected("Cannot write to data directory '" + dir.string() + "' (" +
+                          std::strerror(errno) + "); make sure the node may create files there.");
     }
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int err = errno;
