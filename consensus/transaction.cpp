@@ -88,17 +88,21 @@ void Transaction::ComputeHashes()
     for (const auto& in : vin) {
         if (!in.witness.IsNull()) m_has_witness = true;
     }
+    // Both encodings are needed anyway for the hashes; keep their sizes too.
     std::vector<uint8_t> buf;
     Writer w{buf};
     WriteTx(w, *this, false);
     m_hash = Hash256(buf);
+    m_base_size = buf.size();
     if (!m_has_witness) {
         m_witness_hash = m_hash;
+        m_total_size = m_base_size;
         return;
     }
     buf.clear();
     WriteTx(w, *this, true);
     m_witness_hash = Hash256(buf);
+    m_total_size = buf.size();
 }
 
 void Transaction::Serialize(Writer& w) const { WriteTx(w, *this, m_has_witness); }
@@ -109,22 +113,6 @@ Amount Transaction::GetValueOut() const
     Amount total = 0;
     for (const auto& out : vout) total += out.value;
     return total;
-}
-
-size_t Transaction::GetBaseSize() const
-{
-    std::vector<uint8_t> buf;
-    Writer w{buf};
-    WriteTx(w, *this, false);
-    return buf.size();
-}
-
-size_t Transaction::GetTotalSize() const
-{
-    std::vector<uint8_t> buf;
-    Writer w{buf};
-    WriteTx(w, *this, m_has_witness);
-    return buf.size();
 }
 
 TransactionRef MakeTransactionRef(MutableTransaction&& tx)

@@ -119,10 +119,10 @@ public:
     bool IsCoinBase() const { return vin.size() == 1 && vin[0].prevout.IsNull(); }
     /// Sum of output values; the caller has checked each is in range.
     Amount GetValueOut() const;
-    /// Serialized size without witness data.
-    size_t GetBaseSize() const;
-    /// Serialized size with witness data.
-    size_t GetTotalSize() const;
+    /// Serialized size without witness data (computed once).
+    size_t GetBaseSize() const { return m_base_size; }
+    /// Serialized size with witness data (computed once).
+    size_t GetTotalSize() const { return m_total_size; }
     /// BIP141 weight: base size * 3 + total size.
     size_t GetWeight() const { return GetBaseSize() * (WITNESS_SCALE_FACTOR - 1) + GetTotalSize(); }
     /// Virtual size: weight / 4 rounded up.
@@ -136,6 +136,8 @@ private:
     bool m_has_witness;
     Uint256 m_hash;
     Uint256 m_witness_hash;
+    size_t m_base_size;
+    size_t m_total_size;
     void ComputeHashes();
 };
 
