@@ -13,6 +13,9 @@ inline constexpr Amount COIN = 100'000'000;
 inline constexpr Amount MAX_MONEY = 21'000'000 * COIN;
 
 /// True if 0 <= value <= MAX_MONEY.
-inline constexpr bool MoneyRange(Amount value) { return value >= 0 && value <= MAX_MONEY; }
+inline constexpr bool MoneyRange(Amount value)
+{
+    return value >= 0 && value <= MAX_MONEY;
+}
 
 } // namespace consensus

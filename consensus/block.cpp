@@ -4,13 +4,17 @@
 
 namespace consensus {
 
-Uint256 BlockHeader::GetHash() const { return SerializeHash(*this); }
+Uint256 BlockHeader::GetHash() const
+{
+    return SerializeHash(*this);
+}
 
 void Block::Serialize(Writer& w) const
 {
     w.Put(header);
     WriteCompactSize(w, vtx.size());
-    for (const auto& tx : vtx) SerializeTransactionRef(w, tx);
+    for (const auto& tx : vtx)
+        SerializeTransactionRef(w, tx);
 }
 
 void Block::Unserialize(Reader& r)
@@ -19,7 +23,8 @@ void Block::Unserialize(Reader& r)
     const size_t n = ReadCount(r, Transaction::MIN_ENCODED_SIZE);
     vtx.clear();
     vtx.reserve(n);
-    for (size_t i = 0; i < n; ++i) UnserializeTransactionRef(r, vtx.emplace_back());
+    for (size_t i = 0; i < n; ++i)
+        UnserializeTransactionRef(r, vtx.emplace_back());
 }
 
 size_t Block::GetWeight() const
@@ -39,7 +44,8 @@ std::vector<uint8_t> EncodeBlockNoWitness(const Block& block)
     Writer w{out};
     w.Put(block.header);
     WriteCompactSize(w, block.vtx.size());
-    for (const auto& tx : block.vtx) tx->SerializeWithoutWitness(w);
+    for (const auto& tx : block.vtx)
+        tx->SerializeWithoutWitness(w);
     return out;
 }
 

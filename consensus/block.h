@@ -10,7 +10,8 @@
 namespace consensus {
 
 /// The 80-byte header whose double SHA-256 is the block hash.
-struct BlockHeader {
+struct BlockHeader
+{
     static constexpr size_t SIZE = 80;
 
     int32_t version{0};
@@ -32,7 +33,8 @@ struct BlockHeader {
 };
 
 /// A header and its transactions.
-struct Block {
+struct Block
+{
     static constexpr size_t MIN_ENCODED_SIZE = BlockHeader::SIZE + 1;
 
     BlockHeader header;

@@ -12,9 +12,15 @@ namespace consensus {
 
 static_assert(sizeof(SHA256_CTX) <= 112 && alignof(SHA256_CTX) <= 8);
 
-static SHA256_CTX* Ctx(unsigned char* p) { return reinterpret_cast<SHA256_CTX*>(p); }
+static SHA256_CTX* Ctx(unsigned char* p)
+{
+    return reinterpret_cast<SHA256_CTX*>(p);
+}
 
-Sha256::Sha256() { SHA256_Init(Ctx(m_ctx)); }
+Sha256::Sha256()
+{
+    SHA256_Init(Ctx(m_ctx));
+}
 
 Sha256& Sha256::Write(std::span<const uint8_t> data)
 {
@@ -22,7 +28,10 @@ Sha256& Sha256::Write(std::span<const uint8_t> data)
     return *this;
 }
 
-void Sha256::Finalize(std::span<uint8_t, OUTPUT_SIZE> out) { SHA256_Final(out.data(), Ctx(m_ctx)); }
+void Sha256::Finalize(std::span<uint8_t, OUTPUT_SIZE> out)
+{
+    SHA256_Final(out.data(), Ctx(m_ctx));
+}
 
 Uint256 Sha256::Finalize()
 {
@@ -73,12 +82,14 @@ Uint160 Ripemd160(std::span<const uint8_t> data)
     return out;
 }
 
-Uint160 Hash160(std::span<const uint8_t> data) { return Ripemd160(Sha256Hash(data).span()); }
+Uint160 Hash160(std::span<const uint8_t> data)
+{
+    return Ripemd160(Sha256Hash(data).span());
+}
 
 Sha256 TaggedHasher(std::string_view tag)
 {
-    const Uint256 tag_hash =
-        Sha256Hash({reinterpret_cast<const uint8_t*>(tag.data()), tag.size()});
+    const Uint256 tag_hash = Sha256Hash({reinterpret_cast<const uint8_t*>(tag.data()), tag.size()});
     Sha256 h;
     h.Write(tag_hash.span()).Write(tag_hash.span());
     return h;
@@ -179,14 +190,16 @@ uint64_t SipHasher::Finalize() const
     SipRound(v0, v1, v2, v3);
     v0 ^= t;
     v2 ^= 0xff;
-    for (int i = 0; i < 4; ++i) SipRound(v0, v1, v2, v3);
+    for (int i = 0; i < 4; ++i)
+        SipRound(v0, v1, v2, v3);
     return v0 ^ v1 ^ v2 ^ v3;
 }
 
 uint64_t SipHashUint256(uint64_t k0, uint64_t k1, const Uint256& val)
 {
     SipHasher h{k0, k1};
-    for (size_t i = 0; i < 4; ++i) h.Write(val.GetUint64(i));
+    for (size_t i = 0; i < 4; ++i)
+        h.Write(val.GetUint64(i));
     return h.Finalize();
 }
 

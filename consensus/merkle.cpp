@@ -33,7 +33,8 @@ Uint256 BlockMerkleRoot(const Block& block, bool* mutated)
 {
     std::vector<Uint256> leaves;
     leaves.reserve(block.vtx.size());
-    for (const auto& tx : block.vtx) leaves.push_back(tx->GetHash());
+    for (const auto& tx : block.vtx)
+        leaves.push_back(tx->GetHash());
     return ComputeMerkleRoot(std::move(leaves), mutated);
 }
 

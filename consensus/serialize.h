@@ -31,7 +31,8 @@ namespace consensus {
 inline constexpr uint64_t MAX_SIZE = 0x02000000;
 
 /// Thrown by Reader on malformed input; caught at the decoding boundary.
-struct DecodeError : std::runtime_error {
+struct DecodeError : std::runtime_error
+{
     using std::runtime_error::runtime_error;
 };
 
@@ -39,9 +40,15 @@ class Writer;
 class Reader;
 
 template <class T>
-concept FieldSerializable = requires(Writer& w, const T& t) { T::Fields(w, t); };
+concept FieldSerializable = requires(Writer& w, const T& t)
+{
+    T::Fields(w, t);
+};
 template <class T>
-concept MemberSerializable = requires(Writer& w, const T& t) { t.Serialize(w); };
+concept MemberSerializable = requires(Writer& w, const T& t)
+{
+    t.Serialize(w);
+};
 
 /// Appends encoded bytes to a vector. Cannot fail.
 class Writer
@@ -106,7 +113,8 @@ void WriteLE(Writer& w, T v)
     std::array<uint8_t, sizeof(T)> b;
     using U = std::make_unsigned_t<T>;
     U u = static_cast<U>(v);
-    for (size_t i = 0; i < sizeof(T); ++i) b[i] = static_cast<uint8_t>(u >> (8 * i));
+    for (size_t i = 0; i < sizeof(T); ++i)
+        b[i] = static_cast<uint8_t>(u >> (8 * i));
     w.WriteBytes(b);
 }
 template <std::integral T>
@@ -115,7 +123,8 @@ T ReadLE(Reader& r)
     auto b = r.ReadBytes(sizeof(T));
     using U = std::make_unsigned_t<T>;
     U u = 0;
-    for (size_t i = 0; i < sizeof(T); ++i) u |= static_cast<U>(static_cast<U>(b[i]) << (8 * i));
+    for (size_t i = 0; i < sizeof(T); ++i)
+        u |= static_cast<U>(static_cast<U>(b[i]) << (8 * i));
     return static_cast<T>(u);
 }
 
@@ -141,16 +150,24 @@ void Writer::Put(const T& v)
         WriteLE<uint8_t>(*this, v ? 1 : 0);
     } else if constexpr (std::is_integral_v<T>) {
         WriteLE<T>(*this, v);
-    } else if constexpr (requires { T::SIZE; v.span(); }) { // Blob<N>
+    } else if constexpr (requires {
+                             T::SIZE;
+                             v.span();
+                         }) { // Blob<N>
         WriteBytes(v.span());
     } else if constexpr (MemberSerializable<T>) {
         v.Serialize(*this);
     } else if constexpr (std::is_same_v<T, std::vector<uint8_t>>) {
         WriteCompactSize(*this, v.size());
         WriteBytes(v);
-    } else if constexpr (requires { typename T::value_type; v.size(); v.begin(); }) {
+    } else if constexpr (requires {
+                             typename T::value_type;
+                             v.size();
+                             v.begin();
+                         }) {
         WriteCompactSize(*this, v.size());
-        for (const auto& e : v) Put(e);
+        for (const auto& e : v)
+            Put(e);
     } else {
         T::Fields(*this, v);
     }
@@ -180,7 +197,10 @@ void Reader::Get(T& v)
         v = b == 1;
     } else if constexpr (std::is_integral_v<T>) {
         v = ReadLE<T>(*this);
-    } else if constexpr (requires { T::SIZE; v.data(); }) {
+    } else if constexpr (requires {
+                             T::SIZE;
+                             v.data();
+                         }) {
         auto b = ReadBytes(T::SIZE);
         std::memcpy(v.data(), b.data(), T::SIZE);
     } else if constexpr (requires { v.Unserialize(*this); }) {
@@ -189,12 +209,18 @@ void Reader::Get(T& v)
         const size_t n = ReadCount(*this, 1);
         auto b = ReadBytes(n);
         v.assign(b.begin(), b.end());
-    } else if constexpr (requires { typename T::value_type; v.size(); v.clear(); v.emplace_back(); }) {
+    } else if constexpr (requires {
+                             typename T::value_type;
+                             v.size();
+                             v.clear();
+                             v.emplace_back();
+                         }) {
         using E = typename T::value_type;
         const size_t n = ReadCount(*this, MinEncodedSize<E>());
         v.clear();
         v.reserve(n);
-        for (size_t i = 0; i < n; ++i) Get(v.emplace_back());
+        for (size_t i = 0; i < n; ++i)
+            Get(v.emplace_back());
     } else {
         T::Fields(*this, v);
     }

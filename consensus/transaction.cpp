@@ -4,7 +4,10 @@
 
 namespace consensus {
 
-std::string OutPoint::ToString() const { return hash.GetHex() + ":" + std::to_string(n); }
+std::string OutPoint::ToString() const
+{
+    return hash.GetHex() + ":" + std::to_string(n);
+}
 
 bool MutableTransaction::HasWitness() const
 {
@@ -27,12 +30,16 @@ static void WriteTx(Writer& w, const Tx& tx, bool with_witness)
     w.Put(tx.vin);
     w.Put(tx.vout);
     if (with_witness) {
-        for (const auto& in : tx.vin) w.Put(in.witness.stack);
+        for (const auto& in : tx.vin)
+            w.Put(in.witness.stack);
     }
     w.Put(tx.locktime);
 }
 
-void MutableTransaction::Serialize(Writer& w) const { WriteTx(w, *this, HasWitness()); }
+void MutableTransaction::Serialize(Writer& w) const
+{
+    WriteTx(w, *this, HasWitness());
+}
 
 void MutableTransaction::Unserialize(Reader& r)
 {
@@ -51,7 +58,8 @@ void MutableTransaction::Unserialize(Reader& r)
     }
     if (flags & 1) {
         flags ^= 1;
-        for (auto& in : vin) r.Get(in.witness.stack);
+        for (auto& in : vin)
+            r.Get(in.witness.stack);
         if (!HasWitness()) throw DecodeError("superfluous witness record");
     }
     if (flags) throw DecodeError("unknown transaction optional data");
@@ -66,9 +74,15 @@ std::vector<uint8_t> EncodeNoWitness(const MutableTransaction& tx)
     return out;
 }
 
-Uint256 MutableTransaction::GetHash() const { return Hash256(EncodeNoWitness(*this)); }
+Uint256 MutableTransaction::GetHash() const
+{
+    return Hash256(EncodeNoWitness(*this));
+}
 
-Transaction::Transaction() : version{2}, vin{}, vout{}, locktime{0} { ComputeHashes(); }
+Transaction::Transaction() : version{2}, vin{}, vout{}, locktime{0}
+{
+    ComputeHashes();
+}
 
 Transaction::Transaction(const MutableTransaction& tx)
     : version{tx.version}, vin{tx.vin}, vout{tx.vout}, locktime{tx.locktime}
@@ -105,13 +119,20 @@ void Transaction::ComputeHashes()
     m_total_size = buf.size();
 }
 
-void Transaction::Serialize(Writer& w) const { WriteTx(w, *this, m_has_witness); }
-void Transaction::SerializeWithoutWitness(Writer& w) const { WriteTx(w, *this, false); }
+void Transaction::Serialize(Writer& w) const
+{
+    WriteTx(w, *this, m_has_witness);
+}
+void Transaction::SerializeWithoutWitness(Writer& w) const
+{
+    WriteTx(w, *this, false);
+}
 
 Amount Transaction::GetValueOut() const
 {
     Amount total = 0;
-    for (const auto& out : vout) total += out.value;
+    for (const auto& out : vout)
+        total += out.value;
     return total;
 }
 
@@ -124,7 +145,10 @@ TransactionRef MakeTransactionRef(const MutableTransaction& tx)
     return std::make_shared<const Transaction>(tx);
 }
 
-void SerializeTransactionRef(Writer& w, const TransactionRef& tx) { tx->Serialize(w); }
+void SerializeTransactionRef(Writer& w, const TransactionRef& tx)
+{
+    tx->Serialize(w);
+}
 
 void UnserializeTransactionRef(Reader& r, TransactionRef& tx)
 {

@@ -17,7 +17,8 @@ namespace consensus {
 inline constexpr int WITNESS_SCALE_FACTOR = 4;
 
 /// A reference to one output of an earlier transaction.
-struct OutPoint {
+struct OutPoint
+{
     static constexpr uint32_t NULL_INDEX = 0xffffffff;
     static constexpr size_t SIZE = 36; // fixed encoded size, also bounds decode counts
 
@@ -37,7 +38,8 @@ struct OutPoint {
 };
 
 /// One input: what it spends, its unlocking script, sequence and witness.
-struct TxIn {
+struct TxIn
+{
     static constexpr uint32_t SEQUENCE_FINAL = 0xffffffff;
     /// BIP68: if set, nSequence is not a relative lock time.
     static constexpr uint32_t SEQUENCE_LOCKTIME_DISABLE_FLAG = 1U << 31;
@@ -61,7 +63,8 @@ struct TxIn {
 };
 
 /// One output: an amount and the script that locks it.
-struct TxOut {
+struct TxOut
+{
     static constexpr size_t MIN_ENCODED_SIZE = 9;
 
     Amount value{-1};
@@ -78,7 +81,8 @@ struct TxOut {
 };
 
 /// A transaction under construction; encode/decode with or without witness.
-struct MutableTransaction {
+struct MutableTransaction
+{
     static constexpr size_t MIN_ENCODED_SIZE = 10;
 
     uint32_t version{2};
@@ -126,7 +130,10 @@ public:
     /// BIP141 weight: base size * 3 + total size.
     size_t GetWeight() const { return GetBaseSize() * (WITNESS_SCALE_FACTOR - 1) + GetTotalSize(); }
     /// Virtual size: weight / 4 rounded up.
-    size_t GetVirtualSize() const { return (GetWeight() + WITNESS_SCALE_FACTOR - 1) / WITNESS_SCALE_FACTOR; }
+    size_t GetVirtualSize() const
+    {
+        return (GetWeight() + WITNESS_SCALE_FACTOR - 1) / WITNESS_SCALE_FACTOR;
+    }
 
     void Serialize(Writer& w) const;
     /// Encodes without witness data (the txid preimage, and for legacy peers).

@@ -11,7 +11,8 @@ template <size_t BYTES>
 std::string Blob<BYTES>::GetHex() const
 {
     std::array<uint8_t, BYTES> rev;
-    for (size_t i = 0; i < BYTES; ++i) rev[i] = m_data[BYTES - 1 - i];
+    for (size_t i = 0; i < BYTES; ++i)
+        rev[i] = m_data[BYTES - 1 - i];
     return util::HexStr(rev);
 }
 
@@ -22,7 +23,8 @@ std::optional<Blob<BYTES>> Blob<BYTES>::FromHex(std::string_view hex)
     auto bytes = util::TryParseHex(hex);
     if (!bytes) return std::nullopt;
     Blob out;
-    for (size_t i = 0; i < BYTES; ++i) out.m_data[i] = (*bytes)[BYTES - 1 - i];
+    for (size_t i = 0; i < BYTES; ++i)
+        out.m_data[i] = (*bytes)[BYTES - 1 - i];
     return out;
 }
 

@@ -22,7 +22,10 @@ public:
 
     constexpr Blob() = default;
     /// Copies exactly BYTES bytes; the caller guarantees the size.
-    explicit Blob(std::span<const uint8_t> bytes) { std::memcpy(m_data.data(), bytes.data(), BYTES); }
+    explicit Blob(std::span<const uint8_t> bytes)
+    {
+        std::memcpy(m_data.data(), bytes.data(), BYTES);
+    }
 
     bool IsNull() const
     {
@@ -71,7 +74,8 @@ using Uint256 = Blob<32>;
 using Uint160 = Blob<20>;
 
 /// Hasher for unordered containers keyed by hashes that are already uniformly random.
-struct BlobHasher {
+struct BlobHasher
+{
     template <size_t N>
     size_t operator()(const Blob<N>& b) const
     {

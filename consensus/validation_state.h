@@ -9,15 +9,16 @@
 namespace consensus {
 
 /// Why a transaction was rejected, in Bitcoin Core's categories.
-enum class TxResult {
-    UNSET,             // valid, or not yet checked
-    CONSENSUS,         // invalid by consensus rules
+enum class TxResult
+{
+    UNSET,     // valid, or not yet checked
+    CONSENSUS, // invalid by consensus rules
     RECENT_CONSENSUS_CHANGE,
     INPUTS_NOT_STANDARD,
-    NOT_STANDARD,      // policy
+    NOT_STANDARD, // policy
     MISSING_INPUTS,
-    PREMATURE_SPEND,   // lock time or coinbase maturity, may become valid
-    WITNESS_MUTATED,   // witness may have been malleated
+    PREMATURE_SPEND, // lock time or coinbase maturity, may become valid
+    WITNESS_MUTATED, // witness may have been malleated
     WITNESS_STRIPPED,
     CONFLICT,
     MEMPOOL_POLICY,
@@ -27,7 +28,8 @@ enum class TxResult {
 };
 
 /// Why a block was rejected, in Bitcoin Core's categories.
-enum class BlockResult {
+enum class BlockResult
+{
     UNSET,
     CONSENSUS,
     RECENT_CONSENSUS_CHANGE,

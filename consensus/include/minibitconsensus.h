@@ -41,7 +41,8 @@ extern "C" {
  * Why a call could not be evaluated. ERR_OK means the arguments were usable;
  * the script result itself is the function's return value.
  */
-typedef enum minibitconsensus_error_t {
+typedef enum minibitconsensus_error_t
+{
     /** Arguments were valid; the return value says whether the script passed. */
     minibitconsensus_ERR_OK = 0,
     /** n_in is not an input index of the transaction. */
@@ -62,7 +63,8 @@ typedef enum minibitconsensus_error_t {
 } minibitconsensus_error;
 
 /** Script verification flags; values equal Bitcoin Core's SCRIPT_VERIFY_* bits. */
-enum {
+enum
+{
     /** No optional rules: only the original script semantics. */
     minibitconsensus_SCRIPT_FLAGS_VERIFY_NONE = 0,
     /** BIP16: evaluate P2SH redeem scripts. */
@@ -89,7 +91,8 @@ enum {
 };
 
 /** One output spent by the transaction: its locking script and value in satoshis. */
-typedef struct {
+typedef struct
+{
     const unsigned char* script_pubkey;
     unsigned int script_pubkey_size;
     int64_t value;
@@ -107,10 +110,10 @@ typedef struct {
  * script_pubkey) is reported as ERR_TX_DESERIALIZE; NULL with length 0 is an
  * empty byte string.
  */
-MINIBITCONSENSUS_API int minibitconsensus_verify_script(
-    const unsigned char* script_pubkey, unsigned int script_pubkey_len,
-    const unsigned char* tx_to, unsigned int tx_to_len, unsigned int n_in, unsigned int flags,
-    minibitconsensus_error* err);
+MINIBITCONSENSUS_API int
+minibitconsensus_verify_script(const unsigned char* script_pubkey, unsigned int script_pubkey_len,
+                               const unsigned char* tx_to, unsigned int tx_to_len,
+                               unsigned int n_in, unsigned int flags, minibitconsensus_error* err);
 
 /**
  * As minibitconsensus_verify_script, with `amount` (satoshis) of the spent

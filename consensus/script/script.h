@@ -25,7 +25,8 @@ inline constexpr size_t MAX_STACK_SIZE = 1'000;
 /// nLockTime values below this are heights, at or above it UNIX times.
 inline constexpr uint32_t LOCKTIME_THRESHOLD = 500'000'000;
 
-enum Opcode : uint8_t {
+enum Opcode : uint8_t
+{
     OP_0 = 0x00,
     OP_FALSE = OP_0,
     OP_PUSHDATA1 = 0x4c,
@@ -35,7 +36,20 @@ enum Opcode : uint8_t {
     OP_RESERVED = 0x50,
     OP_1 = 0x51,
     OP_TRUE = OP_1,
-    OP_2, OP_3, OP_4, OP_5, OP_6, OP_7, OP_8, OP_9, OP_10, OP_11, OP_12, OP_13, OP_14, OP_15,
+    OP_2,
+    OP_3,
+    OP_4,
+    OP_5,
+    OP_6,
+    OP_7,
+    OP_8,
+    OP_9,
+    OP_10,
+    OP_11,
+    OP_12,
+    OP_13,
+    OP_14,
+    OP_15,
     OP_16 = 0x60,
 
     OP_NOP = 0x61,
@@ -169,8 +183,12 @@ public:
     Script& operator<<(Opcode op);
     /// Appends a push of `data` with the smallest push opcode that can carry it.
     Script& operator<<(std::span<const uint8_t> data);
-    Script& operator<<(const std::vector<uint8_t>& data) { return *this << std::span<const uint8_t>{data}; }
-    /// Appends a number the way the interpreter reads it (OP_0..OP_16, OP_1NEGATE or a minimal push).
+    Script& operator<<(const std::vector<uint8_t>& data)
+    {
+        return *this << std::span<const uint8_t>{data};
+    }
+    /// Appends a number the way the interpreter reads it (OP_0..OP_16, OP_1NEGATE or a minimal
+    /// push).
     Script& PushInt(int64_t n);
     /// Appends raw bytes, no push opcode.
     Script& Append(std::span<const uint8_t> raw);
@@ -208,15 +226,22 @@ private:
 };
 
 /// Witness data for one input: a stack of byte strings.
-struct ScriptWitness {
+struct ScriptWitness
+{
     std::vector<std::vector<uint8_t>> stack;
     bool IsNull() const { return stack.empty(); }
     friend bool operator==(const ScriptWitness&, const ScriptWitness&) = default;
 };
 
 /// Converts OP_0..OP_16 to 0..16.
-inline int DecodeOpN(Opcode op) { return op == OP_0 ? 0 : static_cast<int>(op) - (OP_1 - 1); }
+inline int DecodeOpN(Opcode op)
+{
+    return op == OP_0 ? 0 : static_cast<int>(op) - (OP_1 - 1);
+}
 /// Converts 0..16 to OP_0..OP_16.
-inline Opcode EncodeOpN(int n) { return n == 0 ? OP_0 : static_cast<Opcode>(OP_1 + n - 1); }
+inline Opcode EncodeOpN(int n)
+{
+    return n == 0 ? OP_0 : static_cast<Opcode>(OP_1 + n - 1);
+}
 
 } // namespace consensus

@@ -15,11 +15,16 @@ std::optional<ChainType> ParseChainType(std::string_view name)
 std::string ChainTypeToString(ChainType chain)
 {
     switch (chain) {
-    case ChainType::MAIN: return "main";
-    case ChainType::TESTNET: return "test";
-    case ChainType::TESTNET4: return "testnet4";
-    case ChainType::SIGNET: return "signet";
-    case ChainType::REGTEST: return "regtest";
+    case ChainType::MAIN:
+        return "main";
+    case ChainType::TESTNET:
+        return "test";
+    case ChainType::TESTNET4:
+        return "testnet4";
+    case ChainType::SIGNET:
+        return "signet";
+    case ChainType::REGTEST:
+        return "regtest";
     }
     return "main";
 }
@@ -27,11 +32,16 @@ std::string ChainTypeToString(ChainType chain)
 std::string ChainDataSubdir(ChainType chain)
 {
     switch (chain) {
-    case ChainType::MAIN: return "";
-    case ChainType::TESTNET: return "testnet3";
-    case ChainType::TESTNET4: return "testnet4";
-    case ChainType::SIGNET: return "signet";
-    case ChainType::REGTEST: return "regtest";
+    case ChainType::MAIN:
+        return "";
+    case ChainType::TESTNET:
+        return "testnet3";
+    case ChainType::TESTNET4:
+        return "testnet4";
+    case ChainType::SIGNET:
+        return "signet";
+    case ChainType::REGTEST:
+        return "regtest";
     }
     return "";
 }

@@ -7,7 +7,14 @@
 
 namespace util {
 
-enum class ChainType { MAIN, TESTNET, TESTNET4, SIGNET, REGTEST };
+enum class ChainType
+{
+    MAIN,
+    TESTNET,
+    TESTNET4,
+    SIGNET,
+    REGTEST
+};
 
 /// Parses a -chain value: "main", "test", "testnet4", "signet", "regtest".
 std::optional<ChainType> ParseChainType(std::string_view name);

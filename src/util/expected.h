@@ -9,12 +9,16 @@
 namespace util {
 
 /// An operational failure: what went wrong, phrased for the person reading it.
-struct Error {
+struct Error
+{
     std::string message;
 };
 
 /// Builds an Error; `return Unexpected("...")` reads like the failure it reports.
-inline Error Unexpected(std::string message) { return Error{std::move(message)}; }
+inline Error Unexpected(std::string message)
+{
+    return Error{std::move(message)};
+}
 
 /// Holds either a T or an Error. Accessing the wrong alternative is a bug (asserted).
 template <class T>
