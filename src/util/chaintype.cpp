@@ -1,49 +1,53 @@
 #include <util/chaintype.h>
 
+#include <array>
+
 namespace util {
+
+namespace {
+
+struct ChainInfo
+{
+    ChainType type;
+    std::string_view name;   // the -chain value
+    std::string_view subdir; // folder inside -datadir
+};
+
+// One row per network: names and folders as Bitcoin Core uses them.
+constexpr std::array<ChainInfo, 5> CHAINS{{
+    {ChainType::MAIN, "main", ""},
+    {ChainType::TESTNET, "test", "testnet3"},
+    {ChainType::TESTNET4, "testnet4", "testnet4"},
+    {ChainType::SIGNET, "signet", "signet"},
+    {ChainType::REGTEST, "regtest", "regtest"},
+}};
+
+const ChainInfo& Info(ChainType chain)
+{
+    for (const auto& info : CHAINS) {
+        if (info.type == chain) return info;
+    }
+    return CHAINS[0];
+}
+
+} // namespace
 
 std::optional<ChainType> ParseChainType(std::string_view name)
 {
-    if (name == "main") return ChainType::MAIN;
-    if (name == "test") return ChainType::TESTNET;
-    if (name == "testnet4") return ChainType::TESTNET4;
-    if (name == "signet") return ChainType::SIGNET;
-    if (name == "regtest") return ChainType::REGTEST;
+    for (const auto& info : CHAINS) {
+        if (info.name == name) return info.type;
+    }
     return std::nullopt;
 }
 
 std::string ChainTypeToString(ChainType chain)
 {
-    switch (chain) {
-    case ChainType::MAIN:
-        return "main";
-    case ChainType::TESTNET:
-        return "test";
-    case ChainType::TESTNET4:
-        return "testnet4";
-    case ChainType::SIGNET:
-        return "signet";
-    case ChainType::REGTEST:
-        return "regtest";
-    }
-    return "main";
+    return std::string{Info(chain).name};
 }
 
 std::string ChainDataSubdir(ChainType chain)
 {
-    switch (chain) {
-    case ChainType::MAIN:
-        return "";
-    case ChainType::TESTNET:
-        return "testnet3";
-    case ChainType::TESTNET4:
-        return "testnet4";
-    case ChainType::SIGNET:
-        return "signet";
-    case ChainType::REGTEST:
-        return "regtest";
-    }
-    return "";
+    return std::string{Info(chain).subdir};
 }
 
 } // namespace util
