@@ -17,12 +17,7 @@ namespace consensus {
 
 namespace {
 
-using detail::PushOnlyScript;
-using detail::ReadOp;
-using detail::SetError;
-using detail::SetSuccess;
-using ValType = std::vector<uint8_t>;
-using Stack = std::vector<ValType>;
+using namespace detail; // helpers and stack types shared by the interpreter's files
 
 /// SHA-1, needed only by OP_SHA1.
 std::array<uint8_t, 20> Sha1Hash(std::span<const uint8_t> data)

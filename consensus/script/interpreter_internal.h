@@ -3,12 +3,17 @@
 
 #include <consensus/script/script.h>
 #include <consensus/script/script_error.h>
+#include <vector>
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 namespace consensus::detail {
+
+/// A stack element and the stack the interpreter executes on.
+using ValType = std::vector<uint8_t>;
+using Stack = std::vector<ValType>;
 
 inline bool SetError(ScriptError* out, ScriptError error)
 {

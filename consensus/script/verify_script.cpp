@@ -15,12 +15,7 @@ namespace consensus {
 
 namespace {
 
-using detail::PushOnlyScript;
-using detail::ReadOp;
-using detail::SetError;
-using detail::SetSuccess;
-using ValType = std::vector<uint8_t>;
-using Stack = std::vector<ValType>;
+using namespace detail; // helpers and stack types shared by the interpreter's files
 
 constexpr std::array<std::pair<std::string_view, uint32_t>, 21> FLAG_NAMES{{
     {"P2SH", SCRIPT_VERIFY_P2SH},
