@@ -56,6 +56,15 @@ struct ConsensusParams
     /// BIP94 (testnet4): timewarp fix and retargets based on the period's first block.
     bool enforce_bip94{false};
 
+    // Sync shortcuts (not validity rules: they only decide what is checked).
+
+    /// Default -minimumchainwork: below this much work the node stays in initial
+    /// block download and does not skip any script checks (display-order hex).
+    Uint256 minimum_chain_work{};
+    /// Default -assumevalid: scripts of this block's ancestors may be skipped; null
+    /// means verify everything.
+    Uint256 default_assume_valid{};
+
     // Signet (BIP325).
 
     /// Blocks must carry a signature satisfying signet_challenge.

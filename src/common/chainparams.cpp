@@ -124,6 +124,11 @@ std::unique_ptr<const ChainParams> ChainParams::Main()
     c.taproot_exception_block =
         HashFromHex("0000000000000000000f14c35b2d841e986ab5441de8c585d5ffe55ea1e395ad");
     c.pow_limit = HashFromHex("00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+    // Bitcoin Core's defaults at block 886157.
+    c.minimum_chain_work =
+        HashFromHex("0000000000000000000000000000000000000000b1f3b93b65b16d035a82be84");
+    c.default_assume_valid =
+        HashFromHex("00000000000000000001b658dd1120e82e66d2790811f89ede9742ada3ed6d77");
     c.pow_target_timespan = 14 * 24 * 60 * 60;
     c.pow_target_spacing = 10 * 60;
     c.pow_allow_min_difficulty_blocks = false;

@@ -1,5 +1,7 @@
 #include <node/init.h>
 
+#include <node/chainstate_setup.h>
+
 #include <util/fs.h>
 #include <util/fslock.h>
 #include <util/signals.h>
@@ -95,6 +97,38 @@ std::filesystem::path DataDirFromArgs(const util::ArgsManager& args)
     return std::filesystem::absolute(datadir).lexically_normal();
 }
 
+// Opens the chainstate, imports -loadblock files, connects the best chain and
+// runs the -checkblocks check. Stops early (without error) on a shutdown request.
+util::Expected<std::unique_ptr<kernel::ChainstateManager>> LoadChainstate(
+    const util::ArgsManager& args, const common::ChainParams& params,
+    const InitSettings& settings, util::Logger& logger, const util::ShutdownSignal& shutdown)
+{
+    auto setup = ChainstateSetupFromArgs(args, params, settings.chain_datadir, &logger);
+    if (!setup) return setup.error();
+    logger.Info("Script verification uses " + std::to_string(setup->options.script_threads) +
+                " threads");
+    logger.Info("Cache configuration: coins in memory " +
+                std::to_string(setup->options.coins_cache_bytes >> 20) + " MiB");
+    auto chainman = kernel::ChainstateManager::Open(setup->options);
+    if (!chainman) return chainman.error();
+    for (const auto& file : setup->load_block_files) {
+        if (shutdown.IsRequested()) break;
+        logger.Info("Importing blocks file " + file.string() + "...");
+        auto imported = (*chainman)->ImportBlockFile(file);
+        if (!imported) return imported.error();
+        if (auto r = (*chainman)->ActivateBestChain(); !r) return r.error();
+    }
+    if (!setup->load_block_files.empty()) {
+        const kernel::BlockIndex* tip = (*chainman)->Tip();
+        logger.Info("Import finished: tip " + tip->hash.GetHex() + " at height " +
+                    std::to_string(tip->height));
+    }
+    if (auto r = (*chainman)->VerifyDB(setup->check_level, setup->check_blocks); !r) {
+        return r.error();
+    }
+    return chainman;
+}
+
 } // namespace
 
 std::string FormatVersion()
@@ -171,6 +205,7 @@ void SetupServerArgs(util::ArgsManager& args)
                 OptionsCategory::CHAINPARAMS);
     args.AddArg("-signet", "Run on signet; same as -chain=signet.", ArgType::BOOL,
                 OptionsCategory::CHAINPARAMS);
+    AddChainstateArgs(args);
 }
 
 util::Expected<InitSettings> ValidateSettings(util::ArgsManager& args, util::Logger& logger)
@@ -240,6 +275,9 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
     util::Logger logger;
     auto settings = ValidateSettings(args, logger);
     if (!settings) return init_error(settings.error().message);
+    // Outlives the chainstate, which keeps a reference.
+    auto params = ChainParamsFromArgs(args, settings->chain);
+    if (!params) return init_error(params.error().message);
 
     // Only now, with every option checked, does anything touch the disk.
     if (auto ok = util::CreateDirectories(settings->chain_datadir); !ok) {
@@ -282,9 +320,16 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
                                           if (auto ok = logger.Reopen(); !ok)
                                               logger.Warning(ok.error().message);
                                       }};
+        auto chainman = LoadChainstate(args, **params, *settings, logger, shutdown);
+        if (!chainman) {
+            logger.Error(chainman.error().message);
+            logger.Stop();
+            return init_error(chainman.error().message);
+        }
         logger.Info("init message: Done loading");
         shutdown.Wait();
         logger.Info("Shutdown: In progress...");
+        chainman->reset(); // flushes block index and coins
     }
     if (!settings->pid_file.empty()) {
         std::error_code ec;

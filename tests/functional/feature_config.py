@@ -131,7 +131,8 @@ class ConfigTest(MinibitTestFramework):
         out = node3.read_stdout()
         assert_in("Debug logging categories: validation", out)
         assert_in("Shutdown: done", out)
-        assert_equal(sorted(os.listdir(node3.chain_datadir)), [".lock"])
+        # No debug.log (or pid file) was written; the chain data is.
+        assert_equal(sorted(os.listdir(node3.chain_datadir)), [".lock", "blocks", "chainstate"])
         assert_not_in("this line", out)
 
     def run_test(self):

@@ -1,0 +1,164 @@
+#include <node/chainstate_setup.h>
+
+#include <util/strings.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace node {
+
+namespace {
+
+// Core's cap on script verification threads.
+constexpr int MAX_SCRIPTCHECK_THREADS = 15;
+
+util::Expected<int64_t> IntOption(const util::ArgsManager& args, std::string_view name,
+                                  int64_t def)
+{
+    const auto value = args.GetArg(name);
+    if (!value) return def;
+    const auto parsed = util::ParseInt64(*value);
+    if (!parsed) {
+        return util::Unexpected("Invalid value for " + std::string{name} + ": '" + *value +
+                                "' is not a whole number");
+    }
+    return *parsed;
+}
+
+util::Expected<consensus::Uint256> HashOption(const util::ArgsManager& args,
+                                              std::string_view name,
+                                              const consensus::Uint256& def)
+{
+    const auto value = args.GetArg(name);
+    if (!value) return def;
+    if (*value == "0") return consensus::Uint256{};
+    // Core accepts shorter hex and left-pads it with zeros.
+    std::string hex = *value;
+    if (hex.starts_with("0x")) hex = hex.substr(2);
+    if (hex.size() > 64 || !util::TryParseHex(hex.size() % 2 ? "0" + hex : hex)) {
+        return util::Unexpected("Invalid value for " + std::string{name} + ": '" + *value +
+                                "' is not a hex number of at most 64 digits");
+    }
+    hex.insert(0, 64 - hex.size(), '0');
+    return *consensus::Uint256::FromHex(hex);
+}
+
+} // namespace
+
+void AddChainstateArgs(util::ArgsManager& args)
+{
+    using util::ArgType;
+    using util::OptionsCategory;
+    args.AddArg("-dbcache=<n>",
+                "Memory for the database caches in MiB; most of it holds unspent outputs between "
+                "writes (minimum 4, default: 450)",
+                ArgType::INT, OptionsCategory::OPTIONS);
+    args.AddArg("-par=<n>",
+                "Threads that verify scripts, the validation thread included (0 = one per "
+                "core, a negative number leaves that many cores free; at most 15, default: 0)",
+                ArgType::INT, OptionsCategory::OPTIONS);
+    args.AddArg("-assumevalid=<hex>",
+                "Take the scripts of this block and its ancestors as valid once it is on the "
+                "best header chain with enough work; 0 verifies every script (default: the "
+                "network's)",
+                ArgType::STRING, OptionsCategory::OPTIONS);
+    args.AddArg("-minimumchainwork=<hex>",
+                "Least total work a chain needs before the node leaves initial block download "
+                "(default: the network's)",
+                ArgType::STRING, OptionsCategory::DEBUG_TEST);
+    args.AddArg("-reindex",
+                "Rebuild the block index and the chainstate from the blk*.dat files on disk",
+                ArgType::BOOL, OptionsCategory::OPTIONS);
+    args.AddArg("-reindex-chainstate",
+                "Rebuild the chainstate from the blocks already indexed", ArgType::BOOL,
+                OptionsCategory::OPTIONS);
+    args.AddArg("-loadblock=<file>",
+                "Import blocks at startup from a file in blk*.dat format (may be repeated)",
+                ArgType::LIST, OptionsCategory::OPTIONS);
+    args.AddArg("-checkblocks=<n>",
+                "How many of the last blocks to check at startup (0 = all, default: 6)",
+                ArgType::INT, OptionsCategory::DEBUG_TEST);
+    args.AddArg("-checklevel=<n>",
+                "How thorough the startup check is (0-4, default: 3)", ArgType::INT,
+                OptionsCategory::DEBUG_TEST);
+    args.AddArg("-signetchallenge=<hex>",
+                "Blocks of a custom signet must satisfy this script (BIP325)", ArgType::STRING,
+                OptionsCategory::CHAINPARAMS);
+}
+
+util::Expected<std::unique_ptr<const common::ChainParams>> ChainParamsFromArgs(
+    const util::ArgsManager& args, util::ChainType chain)
+{
+    if (chain != util::ChainType::SIGNET) {
+        if (args.IsArgSet("-signetchallenge")) {
+            return util::Unexpected("-signetchallenge is only used on signet");
+        }
+        return common::CreateChainParams(chain);
+    }
+    common::SignetOptions options;
+    if (const auto challenge = args.GetArg("-signetchallenge")) {
+        auto bytes = util::TryParseHex(*challenge);
+        if (!bytes || bytes->empty()) {
+            return util::Unexpected("-signetchallenge must be a non-empty hex script, got '" +
+                                    *challenge + "'");
+        }
+        options.challenge = std::move(*bytes);
+    }
+    return common::ChainParams::SigNet(options);
+}
+
+util::Expected<ChainstateSetup> ChainstateSetupFromArgs(const util::ArgsManager& args,
+                                                        const common::ChainParams& params,
+                                                        const std::filesystem::path& chain_datadir,
+                                                        util::Logger* logger)
+{
+    ChainstateSetup setup;
+    auto& options = setup.options;
+    options.params = &params;
+    options.data_dir = chain_datadir;
+    options.logger = logger;
+
+    auto dbcache = IntOption(args, "-dbcache", kernel::DEFAULT_DB_CACHE_MIB);
+    if (!dbcache) return dbcache.error();
+    const int64_t cache_mib = std::clamp<int64_t>(*dbcache, kernel::MIN_DB_CACHE_MIB, 1 << 20);
+    const size_t total = static_cast<size_t>(cache_mib) << 20;
+    // Core's split: a little for the block index, some for LevelDB, the rest for coins.
+    options.block_tree_db_cache_bytes = std::min<size_t>(total / 8, 2 << 20);
+    const size_t rest = total - options.block_tree_db_cache_bytes;
+    options.coins_db_cache_bytes = std::min<size_t>(rest / 2, rest / 4 + (8 << 20));
+    options.coins_cache_bytes = rest - options.coins_db_cache_bytes;
+
+    auto par = IntOption(args, "-par", 0);
+    if (!par) return par.error();
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int threads = *par <= 0 ? cores + static_cast<int>(*par) : static_cast<int>(*par);
+    options.script_threads =
+        static_cast<unsigned>(std::clamp(threads, 1, MAX_SCRIPTCHECK_THREADS));
+
+    const auto& consensus = params.GetConsensus();
+    auto assume_valid = HashOption(args, "-assumevalid", consensus.default_assume_valid);
+    if (!assume_valid) return assume_valid.error();
+    if (!assume_valid->IsNull()) options.assume_valid = *assume_valid;
+    auto min_work = HashOption(args, "-minimumchainwork", consensus.minimum_chain_work);
+    if (!min_work) return min_work.error();
+    options.minimum_chain_work = consensus::ArithUint256{*min_work};
+
+    options.reindex = args.GetBoolArg("-reindex", false);
+    options.reindex_chainstate = args.GetBoolArg("-reindex-chainstate", false);
+    for (const std::string& file : args.GetArgs("-loadblock")) {
+        setup.load_block_files.push_back(std::filesystem::absolute(file));
+    }
+    auto check_blocks = IntOption(args, "-checkblocks", kernel::DEFAULT_CHECKBLOCKS);
+    if (!check_blocks) return check_blocks.error();
+    setup.check_blocks = static_cast<int>(std::clamp<int64_t>(*check_blocks, 0, 1 << 30));
+    auto check_level = IntOption(args, "-checklevel", kernel::DEFAULT_CHECKLEVEL);
+    if (!check_level) return check_level.error();
+    if (*check_level < 0 || *check_level > 4) {
+        return util::Unexpected("Invalid value for -checklevel: '" + std::to_string(*check_level) +
+                                "' (it must be 0 to 4)");
+    }
+    setup.check_level = static_cast<int>(*check_level);
+    return setup;
+}
+
+} // namespace node
