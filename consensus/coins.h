@@ -18,6 +18,7 @@ struct Coin
 
     /// A spent (or never filled) coin carries a null output.
     bool IsSpent() const { return out.IsNull(); }
+    friend bool operator==(const Coin&, const Coin&) = default;
 };
 
 /// Read-only access to a UTXO set; implementations decide storage and locking.

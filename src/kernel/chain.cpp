@@ -8,7 +8,10 @@ namespace kernel {
 namespace {
 
 // Turns off the lowest set bit.
-int InvertLowestOne(int n) { return n & (n - 1); }
+int InvertLowestOne(int n)
+{
+    return n & (n - 1);
+}
 
 // The height the skip pointer of a block at `height` points to: spreads skip
 // targets so any ancestor is reached in O(log n) hops (the scheme Core uses).
@@ -54,10 +57,9 @@ const BlockIndex* BlockIndex::GetAncestor(int target_height) const
         const int skip_prev_height = GetSkipHeight(walk_height - 1);
         // Take the skip pointer unless the parent's skip gets strictly closer
         // without overshooting; this keeps the walk logarithmic.
-        if (walk->skip &&
-            (skip_height == target_height ||
-             (skip_height > target_height &&
-              !(skip_prev_height < skip_height - 2 && skip_prev_height >= target_height)))) {
+        if (walk->skip && (skip_height == target_height ||
+                           (skip_height > target_height && !(skip_prev_height < skip_height - 2 &&
+                                                             skip_prev_height >= target_height)))) {
             walk = walk->skip;
             walk_height = skip_height;
         } else {
@@ -155,7 +157,8 @@ const BlockIndex* Chain::FindFork(const BlockIndex* index) const
 {
     if (!index) return nullptr;
     if (index->height > Height()) index = index->GetAncestor(Height());
-    while (index && !Contains(index)) index = index->prev;
+    while (index && !Contains(index))
+        index = index->prev;
     return index;
 }
 

@@ -25,19 +25,19 @@ inline constexpr int MEDIAN_TIME_SPAN = 11;
 class BlockIndex
 {
 public:
-    consensus::Uint256 hash{};     //!< the block hash (also the map key)
-    BlockIndex* prev{nullptr};     //!< parent, null for genesis
-    BlockIndex* skip{nullptr};     //!< some further ancestor, for GetAncestor
-    int height{0};                 //!< distance from genesis
-    uint32_t status{0};            //!< storage::BlockStatus bits
-    uint32_t tx_count{0};          //!< transactions in this block (0 until data is known)
-    uint64_t chain_tx_count{0};    //!< transactions up to and including this block, 0 if unknown
-    int file{-1};                  //!< blk/rev file number
-    uint32_t data_pos{0};          //!< offset of the block in its blk file
-    uint32_t undo_pos{0};          //!< offset of the undo data in its rev file
+    consensus::Uint256 hash{};  //!< the block hash (also the map key)
+    BlockIndex* prev{nullptr};  //!< parent, null for genesis
+    BlockIndex* skip{nullptr};  //!< some further ancestor, for GetAncestor
+    int height{0};              //!< distance from genesis
+    uint32_t status{0};         //!< storage::BlockStatus bits
+    uint32_t tx_count{0};       //!< transactions in this block (0 until data is known)
+    uint64_t chain_tx_count{0}; //!< transactions up to and including this block, 0 if unknown
+    int file{-1};               //!< blk/rev file number
+    uint32_t data_pos{0};       //!< offset of the block in its blk file
+    uint32_t undo_pos{0};       //!< offset of the undo data in its rev file
     consensus::ArithUint256 chain_work{}; //!< total work of the chain ending here
-    int32_t sequence_id{0};        //!< arrival order among equal-work tips (lower wins)
-    uint32_t time_max{0};          //!< maximum timestamp on the chain up to here
+    int32_t sequence_id{0};               //!< arrival order among equal-work tips (lower wins)
+    uint32_t time_max{0};                 //!< maximum timestamp on the chain up to here
 
     // Header fields (the hash and prev pointer complete the header).
     int32_t version{0};

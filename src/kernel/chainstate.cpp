@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <string>
 
 namespace kernel {
@@ -44,10 +45,9 @@ size_t ChainstateManager::HashHasher::operator()(const consensus::Uint256& h) co
 }
 
 ChainstateManager::ChainstateManager(ChainstateOptions options)
-    : m_options{std::move(options)}, m_log{m_options.logger},
-      m_check_queue{std::max(1u, m_options.script_threads)}
-{
-}
+    : m_options{std::move(options)}, m_log{m_options.logger}, m_check_queue{std::max(
+                                                                  1u, m_options.script_threads)}
+{}
 
 ChainstateManager::~ChainstateManager()
 {
@@ -85,7 +85,8 @@ std::vector<const BlockIndex*> ChainstateManager::AllBlockIndexes() const
 {
     std::vector<const BlockIndex*> all;
     all.reserve(m_index.size());
-    for (const auto& [hash, index] : m_index) all.push_back(index.get());
+    for (const auto& [hash, index] : m_index)
+        all.push_back(index.get());
     return all;
 }
 
@@ -107,8 +108,8 @@ util::Expected<consensus::Block> ChainstateManager::ReadBlock(const BlockIndex& 
 
 // ---- loading ------------------------------------------------------------------
 
-util::Expected<std::unique_ptr<ChainstateManager>> ChainstateManager::Open(
-    ChainstateOptions options)
+util::Expected<std::unique_ptr<ChainstateManager>>
+ChainstateManager::Open(ChainstateOptions options)
 {
     if (!options.params) return util::Unexpected("ChainstateManager: no chain parameters given");
     std::unique_ptr<ChainstateManager> chainman{new ChainstateManager(std::move(options))};
@@ -217,7 +218,8 @@ util::Expected<void> ChainstateManager::LoadBlockIndex()
 
     std::vector<BlockIndex*> by_height;
     by_height.reserve(m_index.size());
-    for (auto& [hash, entry] : m_index) by_height.push_back(entry.get());
+    for (auto& [hash, entry] : m_index)
+        by_height.push_back(entry.get());
     std::sort(by_height.begin(), by_height.end(),
               [](const BlockIndex* a, const BlockIndex* b) { return a->height < b->height; });
     for (BlockIndex* entry : by_height) {
@@ -326,14 +328,15 @@ util::Expected<void> ChainstateManager::LoadChainTip()
 
 // ---- headers and blocks ---------------------------------------------------------------
 
-consensus::HeaderContext ChainstateManager::MakeHeaderContext(
-    const BlockIndex* prev, const consensus::BlockHeader& header) const
+consensus::HeaderContext
+ChainstateManager::MakeHeaderContext(const BlockIndex* prev,
+                                     const consensus::BlockHeader& header) const
 {
     consensus::HeaderContext context;
     context.height = prev->height + 1;
-    context.expected_bits = consensus::GetNextWorkRequired(
-        prev->height, prev->time, prev->bits, header.time, IndexChainView{prev},
-        Params().GetConsensus());
+    context.expected_bits =
+        consensus::GetNextWorkRequired(prev->height, prev->time, prev->bits, header.time,
+                                       IndexChainView{prev}, Params().GetConsensus());
     context.prev_time = prev->time;
     context.prev_median_time = prev->GetMedianTimePast();
     context.now = Now();
@@ -368,8 +371,7 @@ BlockIndex* ChainstateManager::AddToBlockIndex(const consensus::BlockHeader& hea
 }
 
 bool ChainstateManager::AcceptBlockHeader(const consensus::BlockHeader& header,
-                                          consensus::BlockValidationState& state,
-                                          BlockIndex** out)
+                                          consensus::BlockValidationState& state, BlockIndex** out)
 {
     const consensus::Uint256 hash = header.GetHash();
     if (BlockIndex* known = LookupBlockIndex(hash)) {
@@ -411,8 +413,7 @@ bool ChainstateManager::ProcessNewBlockHeaders(std::span<const consensus::BlockH
     return true;
 }
 
-void ChainstateManager::ReceivedBlockTransactions(const consensus::Block& block,
-                                                  BlockIndex* index,
+void ChainstateManager::ReceivedBlockTransactions(const consensus::Block& block, BlockIndex* index,
                                                   const storage::FlatFilePos& pos)
 {
     index->tx_count = static_cast<uint32_t>(block.vtx.size());
@@ -441,7 +442,8 @@ void ChainstateManager::ReceivedBlockTransactions(const consensus::Block& block,
         linked->sequence_id = m_next_sequence++;
         AddCandidateIfBetter(linked);
         auto range = m_unlinked.equal_range(linked);
-        for (auto it = range.first; it != range.second; ++it) queue.push_back(it->second);
+        for (auto it = range.first; it != range.second; ++it)
+            queue.push_back(it->second);
         m_unlinked.erase(range.first, range.second);
     }
 }
@@ -460,8 +462,7 @@ bool ChainstateManager::AcceptBlock(const std::shared_ptr<const consensus::Block
     const BlockIndex* prev = index->prev;
     if (!consensus::CheckBlock(*block, state, consensus_params) ||
         !consensus::ContextualCheckBlock(*block, state, index->height,
-                                         prev ? prev->GetMedianTimePast() : 0,
-                                         consensus_params)) {
+                                         prev ? prev->GetMedianTimePast() : 0, consensus_params)) {
         // A mutated block may be a valid block with damaged data: keep its hash usable.
         if (state.GetResult() != consensus::BlockResult::MUTATED) {
             index->status |= storage::BLOCK_FAILED_VALID;
@@ -495,11 +496,18 @@ bool ChainstateManager::AcceptBlock(const std::shared_ptr<const consensus::Block
 bool ChainstateManager::ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block,
                                         consensus::BlockValidationState& state, bool* new_block)
 {
+    if (new_block) *new_block = false;
     if (m_fatal_error) {
         return state.Invalid(consensus::BlockResult::CONSENSUS, "chainstate-stopped",
                              m_fatal_error->message);
     }
-    if (!AcceptBlock(block, state, nullptr, nullptr, new_block)) {
+    // Context-free checks first: a block that fails them leaves no trace in the index.
+    if (!consensus::CheckBlock(*block, state, Params().GetConsensus()) ||
+        !AcceptBlock(block, state, nullptr, nullptr, new_block)) {
+        if (m_log && state.IsInvalid()) {
+            m_log->Error("ProcessNewBlock: " + block->GetHash().GetHex() + " rejected, " +
+                         state.ToString());
+        }
         m_signals.BlockChecked(*block, state);
         return false;
     }
@@ -612,7 +620,8 @@ util::Expected<bool> ChainstateManager::ActivateBestChainStep(BlockIndex* target
     }
     // Connect forward from the fork, at most MAX_CONNECT_BATCH blocks per step.
     std::vector<BlockIndex*> path;
-    for (BlockIndex* walk = target; walk && walk != fork; walk = walk->prev) path.push_back(walk);
+    for (BlockIndex* walk = target; walk && walk != fork; walk = walk->prev)
+        path.push_back(walk);
     std::reverse(path.begin(), path.end());
     if (path.size() > MAX_CONNECT_BATCH) path.resize(MAX_CONNECT_BATCH);
     for (BlockIndex* next : path) {
@@ -683,6 +692,15 @@ util::Expected<void> ChainstateManager::DisconnectTip()
 
 void ChainstateManager::InvalidChainFound(BlockIndex* index)
 {
+    // Every known descendant fails with it, so no header or block can build on it.
+    for (auto& [hash, entry] : m_index) {
+        BlockIndex* e = entry.get();
+        if (e->height > index->height && !e->IsFailed() && e->GetAncestor(index->height) == index) {
+            e->status |= storage::BLOCK_FAILED_CHILD;
+            SetDirty(e);
+            m_candidates.erase(e);
+        }
+    }
     if (!m_best_invalid || index->chain_work > m_best_invalid->chain_work) m_best_invalid = index;
     if (m_best_header && LastCommonAncestor(m_best_header, index) == index) {
         // The best header descends from the invalid block: pick the best valid one again.
@@ -731,7 +749,8 @@ util::Expected<void> ChainstateManager::InvalidateBlock(BlockIndex* index)
         }
     }
     m_candidates.clear();
-    for (auto& [hash, entry] : m_index) AddCandidateIfBetter(entry.get());
+    for (auto& [hash, entry] : m_index)
+        AddCandidateIfBetter(entry.get());
     InvalidChainFound(index);
     if (auto r = ActivateBestChain(); !r) return r;
     return FlushStateToDisk(FlushMode::ALWAYS);
@@ -742,7 +761,8 @@ util::Expected<void> ChainstateManager::ReconsiderBlock(BlockIndex* index)
     if (m_fatal_error) return *m_fatal_error;
     for (auto& [hash, entry] : m_index) {
         BlockIndex* e = entry.get();
-        const bool descendant = e->height >= index->height && e->GetAncestor(index->height) == index;
+        const bool descendant =
+            e->height >= index->height && e->GetAncestor(index->height) == index;
         const bool ancestor = index->GetAncestor(e->height) == e;
         if ((descendant || ancestor) && e->IsFailed()) {
             e->status &= ~uint32_t{storage::BLOCK_FAILED_MASK};
@@ -765,11 +785,13 @@ util::Expected<void> ChainstateManager::PreciousBlock(BlockIndex* index)
     const BlockIndex* tip = m_chain.Tip();
     if (tip && index->chain_work < tip->chain_work) return {};
     if (tip && index->chain_work == tip->chain_work) {
-        // Later precious calls win over earlier ones; each resets when the tip moves on.
-        if (m_precious_tip != tip) m_precious_sequence = 0;
-        m_precious_tip = tip;
+        // Later precious calls win over earlier ones; the count restarts only once
+        // the chain has gained work since the last call.
+        if (tip->chain_work > m_last_precious_work) m_precious_sequence = 0;
+        m_last_precious_work = tip->chain_work;
         m_candidates.erase(index);
-        index->sequence_id = --m_precious_sequence;
+        if (m_precious_sequence > std::numeric_limits<int32_t>::min()) --m_precious_sequence;
+        index->sequence_id = m_precious_sequence;
         AddCandidateIfBetter(index);
     }
     return ActivateBestChain();
@@ -792,7 +814,8 @@ util::Expected<void> ChainstateManager::FlushBlockIndex()
     }
     std::vector<storage::DiskBlockIndex> blocks;
     blocks.reserve(m_dirty_index.size());
-    for (const BlockIndex* entry : m_dirty_index) blocks.push_back(entry->ToDisk());
+    for (const BlockIndex* entry : m_dirty_index)
+        blocks.push_back(entry->ToDisk());
     if (auto r = m_block_tree->WriteBatchSync(files, m_block_files->GetLastFile(), blocks,
                                               CLIENT_VERSION);
         !r) {
@@ -809,8 +832,8 @@ util::Expected<void> ChainstateManager::FlushStateToDisk(FlushMode mode)
     const size_t usage = m_coins->DynamicMemoryUsage();
     const int64_t now = Now();
     const bool cache_full = usage > m_options.coins_cache_bytes;
-    const bool periodic = mode == FlushMode::PERIODIC &&
-                          now - m_last_flush >= m_options.flush_interval_seconds;
+    const bool periodic =
+        mode == FlushMode::PERIODIC && now - m_last_flush >= m_options.flush_interval_seconds;
     if (mode != FlushMode::ALWAYS && !cache_full && !periodic) return {};
     if (auto r = FlushBlockIndex(); !r) return r;
     // Until a first block connects there is no state worth recording.

@@ -76,11 +76,11 @@ struct ChainstateOptions
     bool reindex{false};                          //!< rebuild index and chainstate from blk files
     bool reindex_chainstate{false};               //!< rebuild only the chainstate
     int64_t flush_interval_seconds{60 * 60};      //!< periodic write of the coins cache
-    std::function<int64_t()> clock{};             //!< seconds since the epoch; default: system clock
-    util::Logger* logger{nullptr};                //!< may be null (silent)
+    std::function<int64_t()> clock{}; //!< seconds since the epoch; default: system clock
+    util::Logger* logger{nullptr};    //!< may be null (silent)
     /// Test hook passed to storage::CoinsDBOptions::crash_after_batch.
     std::function<bool(size_t)> crash_after_batch{};
-    size_t coins_batch_write_bytes{16 << 20}; //!< size of each coins write batch
+    size_t coins_batch_write_bytes{16 << 20};                 //!< size of each coins write batch
     uint64_t max_blockfile_size{storage::MAX_BLOCKFILE_SIZE}; //!< smaller only in tests
 };
 
@@ -165,8 +165,18 @@ public:
     const std::optional<util::Error>& FatalError() const { return m_fatal_error; }
 
 private:
-    enum class FlushMode { IF_NEEDED, PERIODIC, ALWAYS };
-    enum class DisconnectResult { OK, UNCLEAN, FAILED };
+    enum class FlushMode
+    {
+        IF_NEEDED,
+        PERIODIC,
+        ALWAYS
+    };
+    enum class DisconnectResult
+    {
+        OK,
+        UNCLEAN,
+        FAILED
+    };
 
     explicit ChainstateManager(ChainstateOptions options);
 
@@ -197,7 +207,8 @@ private:
     // ---- chain selection ----
     BlockIndex* FindMostWorkChain();
     util::Expected<bool> ActivateBestChainStep(BlockIndex* target, bool& invalid_found);
-    util::Expected<bool> ConnectTip(BlockIndex* index, std::shared_ptr<const consensus::Block> block);
+    util::Expected<bool> ConnectTip(BlockIndex* index,
+                                    std::shared_ptr<const consensus::Block> block);
     util::Expected<void> DisconnectTip();
     void InvalidBlockFound(BlockIndex* index, const consensus::BlockValidationState& state);
     void InvalidChainFound(BlockIndex* index);
@@ -250,7 +261,7 @@ private:
     BlockIndex* m_best_invalid{nullptr};
     int32_t m_next_sequence{1};
     int32_t m_precious_sequence{0};
-    const BlockIndex* m_precious_tip{nullptr};
+    consensus::ArithUint256 m_last_precious_work{};
 
     ScriptCheckQueue m_check_queue;
     consensus::SignatureCache m_signature_cache;

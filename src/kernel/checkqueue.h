@@ -28,8 +28,8 @@ struct ScriptCheck
 {
     const consensus::Transaction* tx{nullptr};
     unsigned input{0};
-    consensus::TxOut spent;                           //!< the output being spent
-    uint32_t flags{0};                                //!< SCRIPT_VERIFY_* for the block
+    consensus::TxOut spent; //!< the output being spent
+    uint32_t flags{0};      //!< SCRIPT_VERIFY_* for the block
     const consensus::PrecomputedTxData* txdata{nullptr};
     consensus::SignatureCache* signature_cache{nullptr}; //!< may be null
 

@@ -63,7 +63,8 @@ public:
     /// Adds an unspent coin. Unless possible_overwrite, the caller promises
     /// no unspent coin exists there (the entry may then be FRESH); overwriting
     /// an unspent coin without possible_overwrite is a bug (asserted).
-    void AddCoin(const consensus::OutPoint& outpoint, consensus::Coin coin, bool possible_overwrite);
+    void AddCoin(const consensus::OutPoint& outpoint, consensus::Coin coin,
+                 bool possible_overwrite);
     /// Adds every non-OP_RETURN output of tx at height. check_overwrite: look
     /// up whether each output exists (BIP30 cases) instead of assuming not.
     void AddTxOutputs(const consensus::Transaction& tx, int height, bool check_overwrite);
@@ -91,7 +92,11 @@ public:
     std::optional<util::Error> TakeReadError();
 
 private:
-    enum Flags : uint8_t { DIRTY = 1, FRESH = 2 };
+    enum Flags : uint8_t
+    {
+        DIRTY = 1,
+        FRESH = 2
+    };
     struct Entry
     {
         consensus::Coin coin; // spent (null out) when a FRESH-less spend must reach the parent

@@ -26,10 +26,10 @@ constexpr int BIP34_IMPLIES_BIP30_LIMIT = 1'983'702;
 // The two mainnet blocks whose coinbases repeat earlier ones (before BIP30).
 bool IsBip30Repeat(const BlockIndex& index)
 {
-    static const auto first =
-        consensus::Uint256::FromHex("00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec");
-    static const auto second =
-        consensus::Uint256::FromHex("00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721");
+    static const auto first = consensus::Uint256::FromHex(
+        "00000000000a4d0a398161ffc163c503763b1f4360639393e0e4c8e300e0caec");
+    static const auto second = consensus::Uint256::FromHex(
+        "00000000000743f190a18c5577a3c2d2a1f610ae9601ac046a38084ccb7cd721");
     return (index.height == 91842 && index.hash == *first) ||
            (index.height == 91880 && index.hash == *second);
 }
@@ -88,7 +88,7 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
     }
 
     bool enforce_bip30 = !IsBip30Repeat(*index);
-    if (const BlockIndex* bip34 = index->GetAncestor(params.bip34_height);
+    if (const BlockIndex* bip34 = index->prev->GetAncestor(params.bip34_height);
         bip34 && bip34->hash == params.bip34_hash && index->height < BIP34_IMPLIES_BIP30_LIMIT) {
         // BIP34 makes coinbases unique, so earlier transactions cannot repeat.
         enforce_bip30 = false;
@@ -104,7 +104,8 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
         }
     }
 
-    const uint32_t script_flags = consensus::GetBlockScriptFlags(index->height, index->hash, params);
+    const uint32_t script_flags =
+        consensus::GetBlockScriptFlags(index->height, index->hash, params);
     const uint32_t lock_flags =
         index->height >= params.csv_height ? consensus::LOCKTIME_VERIFY_SEQUENCE : 0;
     const bool check_scripts = ShouldCheckScripts(index);
@@ -127,8 +128,7 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
             consensus::Amount fee = 0;
             if (!consensus::CheckTxInputs(tx, tx_state, view, index->height, fee)) {
                 if (auto err = view.TakeReadError()) return *err;
-                return state.Invalid(consensus::BlockResult::CONSENSUS,
-                                     tx_state.GetRejectReason(),
+                return state.Invalid(consensus::BlockResult::CONSENSUS, tx_state.GetRejectReason(),
                                      tx_state.GetDebugMessage() + " in transaction " +
                                          tx.GetHash().GetHex());
             }
@@ -159,7 +159,8 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
         if (!tx.IsCoinBase()) {
             std::vector<consensus::TxOut> spent;
             spent.reserve(tx.vin.size());
-            for (const auto& in : tx.vin) spent.push_back(view.AccessCoin(in.prevout)->out);
+            for (const auto& in : tx.vin)
+                spent.push_back(view.AccessCoin(in.prevout)->out);
             if (check_scripts) {
                 txdata[i].Init(tx, spent);
                 for (unsigned j = 0; j < tx.vin.size(); ++j) {
@@ -180,10 +181,10 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
 
     const consensus::Amount reward = fees + consensus::GetBlockSubsidy(index->height, params);
     if (block.vtx[0]->GetValueOut() > reward) {
-        return state.Invalid(consensus::BlockResult::CONSENSUS, "bad-cb-amount",
-                             "coinbase pays too much (actual=" +
-                                 std::to_string(block.vtx[0]->GetValueOut()) +
-                                 " vs limit=" + std::to_string(reward) + ")");
+        return state.Invalid(
+            consensus::BlockResult::CONSENSUS, "bad-cb-amount",
+            "coinbase pays too much (actual=" + std::to_string(block.vtx[0]->GetValueOut()) +
+                " vs limit=" + std::to_string(reward) + ")");
     }
     if (auto failure = m_check_queue.RunAll(checks)) {
         const ScriptCheck& check = checks[failure->index];
@@ -257,7 +258,8 @@ util::Expected<void> ChainstateManager::RollforwardBlock(const BlockIndex* index
     if (!block) return block.error();
     for (const auto& tx : block->vtx) {
         if (!tx->IsCoinBase()) {
-            for (const auto& in : tx->vin) view.SpendCoin(in.prevout);
+            for (const auto& in : tx->vin)
+                view.SpendCoin(in.prevout);
         }
         view.AddTxOutputs(*tx, index->height, true);
     }
@@ -291,8 +293,8 @@ util::Expected<void> ChainstateManager::ReplayBlocks()
     }
     const BlockIndex* fork = old_tip ? LastCommonAncestor(old_tip, new_tip) : nullptr;
     if (m_log) {
-        m_log->Info("Replaying blocks: from " + (old_tip ? old_hash.GetHex() : "genesis") +
-                    " to " + new_hash.GetHex());
+        m_log->Info("Replaying blocks: from " + (old_tip ? old_hash.GetHex() : "genesis") + " to " +
+                    new_hash.GetHex());
     }
 
     CoinsCache cache{*m_coins};

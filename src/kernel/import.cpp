@@ -59,7 +59,8 @@ util::Expected<std::vector<Record>> ScanRecords(std::ifstream& in,
             continue;
         }
         uint32_t size = 0;
-        for (int i = 0; i < 4; ++i) size |= uint32_t{header[4 + i]} << (8 * i);
+        for (int i = 0; i < 4; ++i)
+            size |= uint32_t{header[4 + i]} << (8 * i);
         if (size < consensus::Block::MIN_ENCODED_SIZE ||
             size > consensus::MAX_BLOCK_SERIALIZED_SIZE || pos + 8 + size > end) {
             pos += 1; // not a real record: keep looking right after this magic
@@ -135,7 +136,8 @@ util::Expected<ImportResult> ChainstateManager::ImportFile(const std::filesystem
                 if (new_block) ++result.blocks_accepted;
             }
             auto range = waiting.equal_range(hash);
-            for (auto it = range.first; it != range.second; ++it) queue.push_back(it->second);
+            for (auto it = range.first; it != range.second; ++it)
+                queue.push_back(it->second);
             waiting.erase(range.first, range.second);
         }
         return {};

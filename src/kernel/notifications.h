@@ -22,17 +22,16 @@ public:
     /// A block was connected to the active chain.
     virtual void BlockConnected(const consensus::Block& /*block*/, const BlockIndex& /*index*/) {}
     /// A block was disconnected from the active chain (reorg or invalidateblock).
-    virtual void BlockDisconnected(const consensus::Block& /*block*/, const BlockIndex& /*index*/) {}
+    virtual void BlockDisconnected(const consensus::Block& /*block*/, const BlockIndex& /*index*/)
+    {}
     /// The tip moved; fork is the last block the old and new chains share.
     virtual void UpdatedBlockTip(const BlockIndex& /*new_tip*/, const BlockIndex* /*fork*/,
                                  bool /*initial_download*/)
-    {
-    }
+    {}
     /// A block's full validation finished with this outcome (valid or not).
     virtual void BlockChecked(const consensus::Block& /*block*/,
                               const consensus::BlockValidationState& /*state*/)
-    {
-    }
+    {}
 };
 
 /// The subscriber list the chainstate fires into.
@@ -51,20 +50,24 @@ public:
     }
     void BlockConnected(const consensus::Block& block, const BlockIndex& index) const
     {
-        for (const auto& s : m_subscribers) s->BlockConnected(block, index);
+        for (const auto& s : m_subscribers)
+            s->BlockConnected(block, index);
     }
     void BlockDisconnected(const consensus::Block& block, const BlockIndex& index) const
     {
-        for (const auto& s : m_subscribers) s->BlockDisconnected(block, index);
+        for (const auto& s : m_subscribers)
+            s->BlockDisconnected(block, index);
     }
     void UpdatedBlockTip(const BlockIndex& tip, const BlockIndex* fork, bool ibd) const
     {
-        for (const auto& s : m_subscribers) s->UpdatedBlockTip(tip, fork, ibd);
+        for (const auto& s : m_subscribers)
+            s->UpdatedBlockTip(tip, fork, ibd);
     }
     void BlockChecked(const consensus::Block& block,
                       const consensus::BlockValidationState& state) const
     {
-        for (const auto& s : m_subscribers) s->BlockChecked(block, state);
+        for (const auto& s : m_subscribers)
+            s->BlockChecked(block, state);
     }
 
 private:

@@ -12,8 +12,7 @@ namespace {
 // Core's cap on script verification threads.
 constexpr int MAX_SCRIPTCHECK_THREADS = 15;
 
-util::Expected<int64_t> IntOption(const util::ArgsManager& args, std::string_view name,
-                                  int64_t def)
+util::Expected<int64_t> IntOption(const util::ArgsManager& args, std::string_view name, int64_t def)
 {
     const auto value = args.GetArg(name);
     if (!value) return def;
@@ -25,8 +24,7 @@ util::Expected<int64_t> IntOption(const util::ArgsManager& args, std::string_vie
     return *parsed;
 }
 
-util::Expected<consensus::Uint256> HashOption(const util::ArgsManager& args,
-                                              std::string_view name,
+util::Expected<consensus::Uint256> HashOption(const util::ArgsManager& args, std::string_view name,
                                               const consensus::Uint256& def)
 {
     const auto value = args.GetArg(name);
@@ -69,25 +67,23 @@ void AddChainstateArgs(util::ArgsManager& args)
     args.AddArg("-reindex",
                 "Rebuild the block index and the chainstate from the blk*.dat files on disk",
                 ArgType::BOOL, OptionsCategory::OPTIONS);
-    args.AddArg("-reindex-chainstate",
-                "Rebuild the chainstate from the blocks already indexed", ArgType::BOOL,
-                OptionsCategory::OPTIONS);
+    args.AddArg("-reindex-chainstate", "Rebuild the chainstate from the blocks already indexed",
+                ArgType::BOOL, OptionsCategory::OPTIONS);
     args.AddArg("-loadblock=<file>",
                 "Import blocks at startup from a file in blk*.dat format (may be repeated)",
                 ArgType::LIST, OptionsCategory::OPTIONS);
     args.AddArg("-checkblocks=<n>",
                 "How many of the last blocks to check at startup (0 = all, default: 6)",
                 ArgType::INT, OptionsCategory::DEBUG_TEST);
-    args.AddArg("-checklevel=<n>",
-                "How thorough the startup check is (0-4, default: 3)", ArgType::INT,
-                OptionsCategory::DEBUG_TEST);
+    args.AddArg("-checklevel=<n>", "How thorough the startup check is (0-4, default: 3)",
+                ArgType::INT, OptionsCategory::DEBUG_TEST);
     args.AddArg("-signetchallenge=<hex>",
                 "Blocks of a custom signet must satisfy this script (BIP325)", ArgType::STRING,
                 OptionsCategory::CHAINPARAMS);
 }
 
-util::Expected<std::unique_ptr<const common::ChainParams>> ChainParamsFromArgs(
-    const util::ArgsManager& args, util::ChainType chain)
+util::Expected<std::unique_ptr<const common::ChainParams>>
+ChainParamsFromArgs(const util::ArgsManager& args, util::ChainType chain)
 {
     if (chain != util::ChainType::SIGNET) {
         if (args.IsArgSet("-signetchallenge")) {
@@ -132,8 +128,7 @@ util::Expected<ChainstateSetup> ChainstateSetupFromArgs(const util::ArgsManager&
     if (!par) return par.error();
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     int threads = *par <= 0 ? cores + static_cast<int>(*par) : static_cast<int>(*par);
-    options.script_threads =
-        static_cast<unsigned>(std::clamp(threads, 1, MAX_SCRIPTCHECK_THREADS));
+    options.script_threads = static_cast<unsigned>(std::clamp(threads, 1, MAX_SCRIPTCHECK_THREADS));
 
     const auto& consensus = params.GetConsensus();
     auto assume_valid = HashOption(args, "-assumevalid", consensus.default_assume_valid);

@@ -18,8 +18,8 @@ namespace node {
 void AddChainstateArgs(util::ArgsManager& args);
 
 /// The parameters of the chosen network (-signetchallenge applies to signet).
-util::Expected<std::unique_ptr<const common::ChainParams>> ChainParamsFromArgs(
-    const util::ArgsManager& args, util::ChainType chain);
+util::Expected<std::unique_ptr<const common::ChainParams>>
+ChainParamsFromArgs(const util::ArgsManager& args, util::ChainType chain);
 
 /// Everything init needs to open and check the chainstate.
 struct ChainstateSetup

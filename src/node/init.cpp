@@ -99,9 +99,10 @@ std::filesystem::path DataDirFromArgs(const util::ArgsManager& args)
 
 // Opens the chainstate, imports -loadblock files, connects the best chain and
 // runs the -checkblocks check. Stops early (without error) on a shutdown request.
-util::Expected<std::unique_ptr<kernel::ChainstateManager>> LoadChainstate(
-    const util::ArgsManager& args, const common::ChainParams& params,
-    const InitSettings& settings, util::Logger& logger, const util::ShutdownSignal& shutdown)
+util::Expected<std::unique_ptr<kernel::ChainstateManager>>
+LoadChainstate(const util::ArgsManager& args, const common::ChainParams& params,
+               const InitSettings& settings, util::Logger& logger,
+               const util::ShutdownSignal& shutdown)
 {
     auto setup = ChainstateSetupFromArgs(args, params, settings.chain_datadir, &logger);
     if (!setup) return setup.error();

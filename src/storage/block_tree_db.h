@@ -29,7 +29,8 @@
 namespace storage {
 
 /// Bits of a block index entry's status, with Bitcoin Core's values.
-enum BlockStatus : uint32_t {
+enum BlockStatus : uint32_t
+{
     BLOCK_VALID_UNKNOWN = 0,
     BLOCK_VALID_RESERVED = 1,     //!< parsed, version ok, hash meets its claimed target
     BLOCK_VALID_TREE = 2,         //!< all parents known, header checks pass
@@ -37,8 +38,8 @@ enum BlockStatus : uint32_t {
     BLOCK_VALID_CHAIN = 4,        //!< outputs do not overspend, no double spends, BIP30
     BLOCK_VALID_SCRIPTS = 5,      //!< scripts and signatures ok
     BLOCK_VALID_MASK = 7,
-    BLOCK_HAVE_DATA = 8,    //!< full block in a blk file
-    BLOCK_HAVE_UNDO = 16,   //!< undo data in a rev file
+    BLOCK_HAVE_DATA = 8,  //!< full block in a blk file
+    BLOCK_HAVE_UNDO = 16, //!< undo data in a rev file
     BLOCK_HAVE_MASK = BLOCK_HAVE_DATA | BLOCK_HAVE_UNDO,
     BLOCK_FAILED_VALID = 32, //!< the block itself failed validation
     BLOCK_FAILED_CHILD = 64, //!< descends from a failed block
@@ -105,7 +106,8 @@ public:
     /// Calls visit for every 'b' record (hash recomputed from the header and
     /// checked against the key); stops early if visit returns false.
     util::Expected<void> LoadBlockIndex(
-        const std::function<bool(const consensus::Uint256& hash, const DiskBlockIndex&)>& visit) const;
+        const std::function<bool(const consensus::Uint256& hash, const DiskBlockIndex&)>& visit)
+        const;
     /// The 'f' record of file, nullopt if absent.
     util::Expected<std::optional<BlockFileInfo>> ReadBlockFileInfo(int file) const;
     /// The 'l' record, nullopt if absent.

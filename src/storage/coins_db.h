@@ -35,11 +35,11 @@ inline constexpr std::string_view SIMULATED_CRASH = "Simulated crash";
 /// How to open the UTXO database.
 struct CoinsDBOptions
 {
-    std::filesystem::path path;             //!< <datadir>/chainstate
-    size_t cache_bytes{8 << 20};            //!< LevelDB cache for this database
-    bool wipe{false};                       //!< start empty (-reindex, -reindex-chainstate)
-    size_t batch_write_bytes{16 << 20};     //!< flush coins in batches of about this size
-    util::Logger* logger{nullptr};          //!< LevelDB's own log, at debug level
+    std::filesystem::path path;         //!< <datadir>/chainstate
+    size_t cache_bytes{8 << 20};        //!< LevelDB cache for this database
+    bool wipe{false};                   //!< start empty (-reindex, -reindex-chainstate)
+    size_t batch_write_bytes{16 << 20}; //!< flush coins in batches of about this size
+    util::Logger* logger{nullptr};      //!< LevelDB's own log, at debug level
     /// Test hook (Core's -dbcrashratio): called after each coin batch of a
     /// BatchWrite is written, with its 0-based index; returning true stops the
     /// write right there and BatchWrite returns an error starting with
@@ -81,7 +81,8 @@ public:
     static util::Expected<std::unique_ptr<CoinsDB>> Open(CoinsDBOptions options);
 
     /// The unspent coin at outpoint, nullopt if there is none.
-    util::Expected<std::optional<consensus::Coin>> GetCoin(const consensus::OutPoint& outpoint) const;
+    util::Expected<std::optional<consensus::Coin>>
+    GetCoin(const consensus::OutPoint& outpoint) const;
     /// True if an unspent coin exists at outpoint.
     util::Expected<bool> HaveCoin(const consensus::OutPoint& outpoint) const;
     /// The block the set is consistent with ('B'); null if none (empty set or mid-flush).

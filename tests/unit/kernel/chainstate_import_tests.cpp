@@ -29,7 +29,8 @@ std::vector<uint8_t> ReadFile(const std::filesystem::path& path)
 void WriteFile(const std::filesystem::path& path, const std::vector<uint8_t>& bytes)
 {
     std::ofstream out{path, std::ios::binary};
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
 }
 
 // The magic-framed records of a blk-format file, each with its 8-byte frame.
@@ -128,7 +129,8 @@ TEST_F(ImportTest, BlocksInAnyOrder)
     ASSERT_EQ(records.size(), 255u);
     std::reverse(records.begin(), records.end());
     std::vector<uint8_t> shuffled;
-    for (const auto& r : records) shuffled.insert(shuffled.end(), r.begin(), r.end());
+    for (const auto& r : records)
+        shuffled.insert(shuffled.end(), r.begin(), r.end());
     const auto path = m_dir.Path() / "reversed.dat";
     WriteFile(path, shuffled);
 
@@ -147,7 +149,8 @@ TEST_F(ImportTest, FlippedMerkleRootStopsAt99AndSaysWhy)
     // Record i holds block i+1; the merkle root starts 36 bytes into the header.
     records[99][8 + 36] ^= 0x01;
     std::vector<uint8_t> damaged;
-    for (const auto& r : records) damaged.insert(damaged.end(), r.begin(), r.end());
+    for (const auto& r : records)
+        damaged.insert(damaged.end(), r.begin(), r.end());
     const auto path = m_dir.Path() / "damaged.dat";
     WriteFile(path, damaged);
 
@@ -170,7 +173,8 @@ TEST_F(ImportTest, DamagedTransactionIsMutatedNotInvalid)
     // A byte of the public key in block 100's coinbase output: the header (and hash) stay intact.
     records[99][records[99].size() - 60] ^= 0x01;
     std::vector<uint8_t> damaged;
-    for (const auto& r : records) damaged.insert(damaged.end(), r.begin(), r.end());
+    for (const auto& r : records)
+        damaged.insert(damaged.end(), r.begin(), r.end());
     const auto path = m_dir.Path() / "damaged.dat";
     WriteFile(path, damaged);
 
@@ -219,7 +223,8 @@ TEST_F(ImportTest, ReindexAndReindexChainstateRebuildTheSameState)
         ASSERT_TRUE(chainman->ActivateBestChain());
         digest = chainman->GetCoinsStats()->hash_serialized;
     }
-    for (const auto& [reindex, chainstate_only] : {std::pair{true, false}, std::pair{false, true}}) {
+    for (const auto& [reindex, chainstate_only] :
+         {std::pair{true, false}, std::pair{false, true}}) {
         auto chainman = Open(reindex, chainstate_only);
         ASSERT_TRUE(chainman);
         EXPECT_EQ(chainman->Tip()->hash.GetHex(), BLOCK_255);
