@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-#include "test_dir.h"
+#include <testutil/test_dir.h>
 
 namespace {
 
@@ -60,7 +60,7 @@ protected:
 
     // Feeds headers [1, last] first (as headers-first sync does), then the blocks.
     std::unique_ptr<kernel::ChainstateManager> Run(std::optional<Uint256> assume_valid, size_t last,
-                                                   const kernel_test::TempDir* dir = nullptr)
+                                                   const testutil::TempDir* dir = nullptr)
     {
         kernel::ChainstateOptions options;
         options.params = s_params;
@@ -87,7 +87,7 @@ protected:
         return bad && (bad->status & storage::BLOCK_FAILED_VALID);
     }
 
-    kernel_test::TempDir m_dir;
+    testutil::TempDir m_dir;
     static inline const common::ChainParams* s_params{nullptr};
     static inline std::vector<Block>* s_blocks{nullptr};
 };
@@ -108,7 +108,7 @@ TEST_F(AssumeValidTest, WithoutAssumeValidTheBadSignatureStopsTheChain)
     EXPECT_EQ(chainman->Tip()->height, 101);
     EXPECT_TRUE(BadBlockFailed(*chainman));
     // A zero hash (-assumevalid=0) means the same.
-    kernel_test::TempDir other;
+    testutil::TempDir other;
     EXPECT_EQ(Run(Uint256{}, s_blocks->size(), &other)->Tip()->height, 101);
 }
 

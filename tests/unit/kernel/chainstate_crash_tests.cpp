@@ -5,47 +5,32 @@
 // the one of a node that never crashed. Damaged block files, a damaged
 // chainstate table and a missing undo file must give named errors (never a
 // different UTXO set), and -reindex / -reindex-chainstate must recover.
-#include "test_dir.h"
+#include "chainstate_fixture.h"
 
-#include <common/chainparams.h>
-#include <consensus/amount.h>
 #include <consensus/block.h>
 #include <consensus/serialize.h>
-#include <consensus/transaction.h>
 #include <kernel/chainstate.h>
 #include <storage/coins_db.h>
-#include <testutil/chain_builder.h>
+#include <testutil/test_dir.h>
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cctype>
-#include <deque>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+namespace kernel_test {
 namespace {
 
-using consensus::Amount;
-using consensus::Block;
-using consensus::OutPoint;
-using consensus::TransactionRef;
 using consensus::Uint256;
 using kernel::BlockIndex;
 using kernel::ChainstateManager;
-using testutil::OutputKind;
-using testutil::OwnedCoin;
-
-using BlockRef = std::shared_ptr<const Block>;
-using Blocks = std::vector<BlockRef>;
 
 constexpr int BASE_HEIGHT = 103;
-constexpr Amount FEE = 1000;
 
 bool Contains(std::string text, std::string word)
 {
@@ -67,14 +52,6 @@ struct CrashPlan
     bool fired{false};
 };
 
-// One branch of a fork, with the coins a next block on it may spend.
-struct Branch
-{
-    Uint256 tip;
-    Blocks blocks;
-    std::deque<OwnedCoin> pool;
-};
-
 // How a crashing run is driven.
 struct RunSpec
 {
@@ -82,75 +59,12 @@ struct RunSpec
     bool flush_at_end{true};       //!< ForceFlush after the last block
 };
 
-class CrashTest : public ::testing::Test
+class CrashTest : public BranchTest
 {
 protected:
-    void SetUp() override
-    {
-        auto generated = m_builder.Generate(BASE_HEIGHT, 3, [&](const Block& block) {
-            m_base.push_back(std::make_shared<const Block>(block));
-        });
-        ASSERT_TRUE(generated) << generated.error().message;
-        m_fork = m_builder.Tip().hash;
-        m_spendable = m_builder.SpendableCoins(BASE_HEIGHT + 1);
-        ASSERT_GE(m_spendable.size(), 8u);
-    }
+    CrashTest() : BranchTest{11} {}
 
-    kernel::ChainstateOptions Options(const std::filesystem::path& dir)
-    {
-        kernel::ChainstateOptions options;
-        options.params = m_params.get();
-        options.data_dir = dir;
-        options.script_threads = 1;
-        return options;
-    }
-
-    std::unique_ptr<ChainstateManager> Open(kernel::ChainstateOptions options)
-    {
-        auto opened = ChainstateManager::Open(std::move(options));
-        EXPECT_TRUE(opened) << opened.error().message;
-        return opened ? std::move(*opened) : nullptr;
-    }
-
-    std::unique_ptr<ChainstateManager> Open(const std::filesystem::path& dir)
-    {
-        return Open(Options(dir));
-    }
-
-    static void Feed(ChainstateManager& node, const Blocks& blocks)
-    {
-        for (const auto& block : blocks) {
-            consensus::BlockValidationState state;
-            ASSERT_TRUE(node.ProcessNewBlock(block, state)) << state.ToString();
-        }
-        ASSERT_FALSE(node.FatalError().has_value()) << node.FatalError()->message;
-    }
-
-    static kernel::CoinsStats Stats(ChainstateManager& node)
-    {
-        auto stats = node.GetCoinsStats();
-        EXPECT_TRUE(stats) << stats.error().message;
-        return stats ? *stats : kernel::CoinsStats{};
-    }
-
-    static void ExpectSameSet(const kernel::CoinsStats& got, const kernel::CoinsStats& want)
-    {
-        EXPECT_EQ(got.best_block, want.best_block);
-        EXPECT_EQ(got.hash_serialized, want.hash_serialized);
-        EXPECT_EQ(got.txouts, want.txouts);
-        EXPECT_EQ(got.total_amount, want.total_amount);
-    }
-
-    // The statistics of a fresh node fed only these blocks, in order.
-    kernel::CoinsStats Straight(std::initializer_list<const Blocks*> segments)
-    {
-        kernel_test::TempDir dir;
-        auto node = Open(dir.Path());
-        if (!node) return {};
-        for (const Blocks* segment : segments)
-            Feed(*node, *segment);
-        return Stats(*node);
-    }
+    void SetUp() override { ASSERT_NO_FATAL_FAILURE(GenerateBase(BASE_HEIGHT)); }
 
     // A datadir holding these blocks, flushed and closed.
     void MakeSeed(std::initializer_list<const Blocks*> segments)
@@ -167,51 +81,15 @@ protected:
         std::filesystem::copy(m_seed.Path(), to, std::filesystem::copy_options::recursive);
     }
 
-    Branch StartBranch(bool reversed) const
-    {
-        Branch branch;
-        branch.tip = m_fork;
-        branch.pool.assign(m_spendable.begin(), m_spendable.end());
-        if (reversed) std::reverse(branch.pool.begin(), branch.pool.end());
-        return branch;
-    }
-
     // One block on the branch spending its oldest coin into two P2WPKH outputs
     // and its newest into `fan` P2TR outputs; spent coins leave the pool, new ones join.
-    void Extend(Branch& branch, size_t fan = 3)
+    void Extend(Branch& branch, size_t fan = 3) { ExtendBranch(branch, Fanning(fan)); }
+
+    static ExtendSpec Fanning(size_t fan)
     {
-        std::vector<TransactionRef> txs;
-        for (int i = 0; i < 2 && !branch.pool.empty(); ++i) {
-            const bool oldest = i == 0;
-            const OwnedCoin coin = oldest ? branch.pool.front() : branch.pool.back();
-            if (oldest) {
-                branch.pool.pop_front();
-            } else {
-                branch.pool.pop_back();
-            }
-            auto tx = m_builder.CreateSpend({&coin, 1}, oldest ? 2 : fan,
-                                            oldest ? OutputKind::P2WPKH : OutputKind::P2TR, FEE);
-            ASSERT_TRUE(tx) << tx.error().message;
-            txs.push_back(*tx);
-        }
-        testutil::BlockOptions options;
-        options.parent = branch.tip;
-        options.fees = FEE * static_cast<Amount>(txs.size());
-        auto block = m_builder.BuildBlock(txs, options);
-        ASSERT_TRUE(block) << block.error().message;
-        auto ref = std::make_shared<const Block>(std::move(*block));
-        branch.tip = ref->GetHash();
-        branch.blocks.push_back(ref);
-        std::map<OutPoint, OwnedCoin> owned;
-        for (const auto& coin : m_builder.Coins())
-            owned.emplace(coin.outpoint, coin);
-        for (const auto& tx : txs) {
-            for (uint32_t n = 0; n < tx->vout.size(); ++n) {
-                const auto it = owned.find(OutPoint{tx->GetHash(), n});
-                ASSERT_NE(it, owned.end());
-                branch.pool.push_back(it->second);
-            }
-        }
+        ExtendSpec spec;
+        spec.fan = fan;
+        return spec;
     }
 
     // Runs a copy of the seed with the hook armed at `at` (nullopt: count
@@ -264,7 +142,7 @@ protected:
     {
         size_t total = 0;
         {
-            kernel_test::TempDir probe;
+            testutil::TempDir probe;
             const Outcome counted = RunUntilCrash(probe.Path(), blocks, std::nullopt, spec);
             ASSERT_TRUE(counted.fatal.empty()) << counted.fatal;
             total = counted.plan.seen;
@@ -273,7 +151,7 @@ protected:
         ASSERT_GE(total, 20u);
         for (size_t k = 0; k <= total; ++k) {
             SCOPED_TRACE("crash after batch " + std::to_string(k) + " of " + std::to_string(total));
-            kernel_test::TempDir dir;
+            testutil::TempDir dir;
             const Outcome crashed = RunUntilCrash(dir.Path(), blocks, k, spec);
             EXPECT_EQ(crashed.plan.fired, k < total);
             if (k < total) {
@@ -301,12 +179,7 @@ protected:
         }
     }
 
-    std::unique_ptr<const common::ChainParams> m_params = common::ChainParams::RegTest();
-    testutil::ChainBuilder m_builder{*m_params, 11};
-    Blocks m_base;
-    Uint256 m_fork;
-    std::vector<OwnedCoin> m_spendable;
-    kernel_test::TempDir m_seed;
+    testutil::TempDir m_seed;
 };
 
 TEST_F(CrashTest, EveryBatchOfOneLargeFlush)
@@ -337,12 +210,8 @@ TEST_F(CrashTest, EveryBatchOfFlushesInTheMiddleOfTheChain)
 
 TEST_F(CrashTest, EveryBatchOfAReorgFlush)
 {
-    Branch a = StartBranch(false);
-    Branch b = StartBranch(true);
-    for (int i = 0; i < 3; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(a));
-    for (int i = 0; i < 4; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(b));
+    Branch a, b;
+    ASSERT_NO_FATAL_FAILURE(BuildFork(a, 3, b, 4, Fanning(3)));
     ASSERT_NO_FATAL_FAILURE(MakeSeed({&m_base, &a.blocks}));
     const auto want = Straight({&m_base, &b.blocks});
     // One flush from A's tip to B's (the replay must undo A, then redo B).
@@ -351,12 +220,8 @@ TEST_F(CrashTest, EveryBatchOfAReorgFlush)
 
 TEST_F(CrashTest, EveryBatchOfFlushesDuringAReorg)
 {
-    Branch a = StartBranch(false);
-    Branch b = StartBranch(true);
-    for (int i = 0; i < 3; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(a, 2));
-    for (int i = 0; i < 4; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(b, 2));
+    Branch a, b;
+    ASSERT_NO_FATAL_FAILURE(BuildFork(a, 3, b, 4, Fanning(2)));
     ASSERT_NO_FATAL_FAILURE(MakeSeed({&m_base, &a.blocks}));
     const auto want = Straight({&m_base, &b.blocks});
     // A flush after each block disconnected or connected.
@@ -374,12 +239,7 @@ protected:
     void SetUp() override
     {
         ASSERT_NO_FATAL_FAILURE(CrashTest::SetUp());
-        m_a = StartBranch(false);
-        m_b = StartBranch(true);
-        for (int i = 0; i < 3; ++i)
-            ASSERT_NO_FATAL_FAILURE(Extend(m_a));
-        for (int i = 0; i < 4; ++i)
-            ASSERT_NO_FATAL_FAILURE(Extend(m_b));
+        ASSERT_NO_FATAL_FAILURE(BuildFork(m_a, 3, m_b, 4, Fanning(3)));
         auto node = Open(m_dir.Path());
         ASSERT_TRUE(node);
         ASSERT_NO_FATAL_FAILURE(Feed(*node, m_base));
@@ -416,7 +276,7 @@ protected:
     int m_a2_file{-1};
     uint64_t m_a2_pos{0};
     size_t m_a2_size{0};
-    kernel_test::TempDir m_dir;
+    testutil::TempDir m_dir;
 };
 
 TEST_F(DamageTest, FlippedHeaderByteIsNamedAndReindexRecovers)
@@ -551,3 +411,4 @@ TEST_F(DamageTest, DeletedRevFileIsNamedOnDisconnect)
 }
 
 } // namespace
+} // namespace kernel_test

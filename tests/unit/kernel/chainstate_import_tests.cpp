@@ -1,7 +1,10 @@
 // Importing real mainnet blocks 1-255 (proof of work checked) through
 // -loadblock, and what happens on restart, reindex and a damaged block.
+#include "chainstate_fixture.h"
+
 #include <common/chainparams.h>
 #include <kernel/chainstate.h>
+#include <testutil/test_dir.h>
 #include <util/logging.h>
 
 #include <gtest/gtest.h>
@@ -12,8 +15,6 @@
 #include <iterator>
 #include <string>
 #include <vector>
-
-#include "test_dir.h"
 
 namespace {
 
@@ -33,10 +34,12 @@ void WriteFile(const std::filesystem::path& path, const std::vector<uint8_t>& by
               static_cast<std::streamsize>(bytes.size()));
 }
 
+using Records = std::vector<std::vector<uint8_t>>;
+
 // The magic-framed records of a blk-format file, each with its 8-byte frame.
-std::vector<std::vector<uint8_t>> SplitRecords(const std::vector<uint8_t>& file)
+Records SplitRecords(const std::vector<uint8_t>& file)
 {
-    std::vector<std::vector<uint8_t>> records;
+    Records records;
     size_t pos = 0;
     while (pos + 8 <= file.size()) {
         const uint32_t size = file[pos + 4] | file[pos + 5] << 8 | file[pos + 6] << 16 |
@@ -55,23 +58,24 @@ std::filesystem::path MainnetBlocks()
 class ImportTest : public ::testing::Test
 {
 protected:
-    kernel::ChainstateOptions Options(bool reindex = false, bool reindex_chainstate = false)
-    {
-        kernel::ChainstateOptions options;
-        options.params = m_params.get();
-        options.data_dir = m_dir.Path();
-        options.script_threads = 2;
-        options.reindex = reindex;
-        options.reindex_chainstate = reindex_chainstate;
-        options.logger = &m_logger;
-        return options;
-    }
     std::unique_ptr<kernel::ChainstateManager> Open(bool reindex = false,
                                                     bool reindex_chainstate = false)
     {
-        auto chainman = kernel::ChainstateManager::Open(Options(reindex, reindex_chainstate));
-        EXPECT_TRUE(chainman) << (chainman ? "" : chainman.error().message);
-        return chainman ? std::move(*chainman) : nullptr;
+        auto options = kernel_test::BasicOptions(*m_params, m_dir.Path(), 2);
+        options.reindex = reindex;
+        options.reindex_chainstate = reindex_chainstate;
+        options.logger = &m_logger;
+        return kernel_test::OpenChainstate(std::move(options));
+    }
+    // The records, joined again into a file `name` in the test's directory.
+    std::filesystem::path WriteRecords(const Records& records, const std::string& name) const
+    {
+        std::vector<uint8_t> bytes;
+        for (const auto& r : records)
+            bytes.insert(bytes.end(), r.begin(), r.end());
+        const auto path = m_dir.Path() / name;
+        WriteFile(path, bytes);
+        return path;
     }
     std::string LogText()
     {
@@ -86,7 +90,7 @@ protected:
         ASSERT_TRUE(m_logger.Start(log));
     }
 
-    kernel_test::TempDir m_dir;
+    testutil::TempDir m_dir;
     util::Logger m_logger;
     std::unique_ptr<const common::ChainParams> m_params = common::ChainParams::Main();
 };
@@ -128,11 +132,7 @@ TEST_F(ImportTest, BlocksInAnyOrder)
     auto records = SplitRecords(ReadFile(MainnetBlocks()));
     ASSERT_EQ(records.size(), 255u);
     std::reverse(records.begin(), records.end());
-    std::vector<uint8_t> shuffled;
-    for (const auto& r : records)
-        shuffled.insert(shuffled.end(), r.begin(), r.end());
-    const auto path = m_dir.Path() / "reversed.dat";
-    WriteFile(path, shuffled);
+    const auto path = WriteRecords(records, "reversed.dat");
 
     auto chainman = Open();
     auto result = chainman->ImportBlockFile(path);
@@ -148,11 +148,7 @@ TEST_F(ImportTest, FlippedMerkleRootStopsAt99AndSaysWhy)
     auto records = SplitRecords(ReadFile(MainnetBlocks()));
     // Record i holds block i+1; the merkle root starts 36 bytes into the header.
     records[99][8 + 36] ^= 0x01;
-    std::vector<uint8_t> damaged;
-    for (const auto& r : records)
-        damaged.insert(damaged.end(), r.begin(), r.end());
-    const auto path = m_dir.Path() / "damaged.dat";
-    WriteFile(path, damaged);
+    const auto path = WriteRecords(records, "damaged.dat");
 
     auto chainman = Open();
     auto result = chainman->ImportBlockFile(path);
@@ -172,11 +168,7 @@ TEST_F(ImportTest, DamagedTransactionIsMutatedNotInvalid)
     auto records = SplitRecords(ReadFile(MainnetBlocks()));
     // A byte of the public key in block 100's coinbase output: the header (and hash) stay intact.
     records[99][records[99].size() - 60] ^= 0x01;
-    std::vector<uint8_t> damaged;
-    for (const auto& r : records)
-        damaged.insert(damaged.end(), r.begin(), r.end());
-    const auto path = m_dir.Path() / "damaged.dat";
-    WriteFile(path, damaged);
+    const auto path = WriteRecords(records, "damaged.dat");
 
     auto chainman = Open();
     auto result = chainman->ImportBlockFile(path);

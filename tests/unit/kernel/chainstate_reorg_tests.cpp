@@ -4,27 +4,25 @@
 // map of coins computed here says. Also equal-work forks, preciousblock,
 // invalidateblock/reconsiderblock, a fork with an invalid block deep inside,
 // the notifications a reorg fires, and a restart after a reorg.
-#include "test_dir.h"
+#include "chainstate_fixture.h"
 
-#include <common/chainparams.h>
 #include <consensus/amount.h>
 #include <consensus/block.h>
 #include <consensus/transaction.h>
 #include <kernel/chainstate.h>
 #include <storage/block_tree_db.h>
 #include <testutil/chain_builder.h>
+#include <testutil/test_dir.h>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstddef>
-#include <deque>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+namespace kernel_test {
 namespace {
 
 using consensus::Amount;
@@ -37,22 +35,8 @@ using kernel::ChainstateManager;
 using testutil::OutputKind;
 using testutil::OwnedCoin;
 
-using BlockRef = std::shared_ptr<const Block>;
-using Blocks = std::vector<BlockRef>;
-
 // Blocks before the fork point: 100 for coinbase maturity, then some with spends.
 constexpr int BASE_HEIGHT = 108;
-// Fee every transaction of these tests pays.
-constexpr Amount FEE = 1000;
-
-// One branch of a fork: its blocks and the coins a next block on it may spend
-// (the builder's own coin list follows every branch at once, so it cannot say).
-struct Branch
-{
-    Uint256 tip;
-    Blocks blocks;
-    std::deque<OwnedCoin> pool;
-};
 
 // What a notification subscriber saw, in order.
 struct Event
@@ -115,65 +99,18 @@ struct ModelSet
     Amount total{0};
 };
 
-class ReorgTest : public ::testing::Test
+class ReorgTest : public BranchTest
 {
 protected:
+    ReorgTest() : BranchTest{7} {}
+
     void SetUp() override
     {
-        auto generated = m_builder.Generate(BASE_HEIGHT, 3, [&](const Block& block) {
-            m_base.push_back(std::make_shared<const Block>(block));
-        });
-        ASSERT_TRUE(generated) << generated.error().message;
+        testutil::GenerateStats generated;
+        ASSERT_NO_FATAL_FAILURE(GenerateBase(BASE_HEIGHT, &generated));
         // The base chain already spends both templates.
-        ASSERT_GT(generated->p2wpkh_inputs, 0u);
-        ASSERT_GT(generated->p2tr_inputs, 0u);
-        m_fork = m_builder.Tip().hash;
-        m_spendable = m_builder.SpendableCoins(BASE_HEIGHT + 1);
-        ASSERT_GE(m_spendable.size(), 8u);
-    }
-
-    kernel::ChainstateOptions Options(const std::filesystem::path& dir)
-    {
-        kernel::ChainstateOptions options;
-        options.params = m_params.get();
-        options.data_dir = dir;
-        options.script_threads = 1;
-        return options;
-    }
-
-    std::unique_ptr<ChainstateManager> Open(const std::filesystem::path& dir)
-    {
-        auto opened = ChainstateManager::Open(Options(dir));
-        EXPECT_TRUE(opened) << opened.error().message;
-        return opened ? std::move(*opened) : nullptr;
-    }
-
-    static void Feed(ChainstateManager& node, const Blocks& blocks)
-    {
-        for (const auto& block : blocks) {
-            consensus::BlockValidationState state;
-            ASSERT_TRUE(node.ProcessNewBlock(block, state)) << state.ToString();
-        }
-        ASSERT_FALSE(node.FatalError().has_value()) << node.FatalError()->message;
-    }
-
-    static kernel::CoinsStats Stats(ChainstateManager& node)
-    {
-        auto stats = node.GetCoinsStats();
-        EXPECT_TRUE(stats) << stats.error().message;
-        return stats ? *stats : kernel::CoinsStats{};
-    }
-
-    // The statistics of a fresh node fed only these blocks, in order.
-    kernel::CoinsStats Straight(std::initializer_list<const Blocks*> segments)
-    {
-        kernel_test::TempDir dir;
-        auto node = Open(dir.Path());
-        if (!node) return {};
-        for (const Blocks* segment : segments) {
-            Feed(*node, *segment);
-        }
-        return Stats(*node);
+        ASSERT_GT(generated.p2wpkh_inputs, 0u);
+        ASSERT_GT(generated.p2tr_inputs, 0u);
     }
 
     // Spends every block's inputs from a map and adds its spendable outputs;
@@ -204,29 +141,10 @@ protected:
         return model;
     }
 
-    static void ExpectSameSet(const kernel::CoinsStats& got, const kernel::CoinsStats& want)
-    {
-        EXPECT_EQ(got.best_block, want.best_block);
-        EXPECT_EQ(got.hash_serialized, want.hash_serialized);
-        EXPECT_EQ(got.txouts, want.txouts);
-        EXPECT_EQ(got.total_amount, want.total_amount);
-    }
-
     static void ExpectModel(const kernel::CoinsStats& got, const ModelSet& model)
     {
         EXPECT_EQ(got.txouts, model.txouts);
         EXPECT_EQ(got.total_amount, model.total);
-    }
-
-    // A branch from the fork point; `reversed` makes it pick coins in the
-    // opposite order, so the two branches spend many of the same coins differently.
-    Branch StartBranch(bool reversed) const
-    {
-        Branch branch;
-        branch.tip = m_fork;
-        branch.pool.assign(m_spendable.begin(), m_spendable.end());
-        if (reversed) std::reverse(branch.pool.begin(), branch.pool.end());
-        return branch;
     }
 
     // A signed spend of the branch's oldest coin (left in the pool: the
@@ -247,51 +165,16 @@ protected:
     // before) into a P2TR output. Spent coins leave the pool, new ones join it.
     void Extend(Branch& branch, std::vector<TransactionRef> extra = {}, int spends = 2)
     {
-        auto leave = [&](const OutPoint& outpoint) {
-            std::erase_if(branch.pool, [&](const OwnedCoin& c) { return c.outpoint == outpoint; });
-        };
-        std::vector<TransactionRef> txs;
-        const size_t extra_count = extra.size();
-        for (auto& tx : extra) {
-            for (const auto& in : tx->vin)
-                leave(in.prevout);
-            txs.push_back(std::move(tx));
-        }
-        for (int i = 0; i < spends && !branch.pool.empty(); ++i) {
-            const bool oldest = i % 2 == 0;
-            const OwnedCoin coin = oldest ? branch.pool.front() : branch.pool.back();
-            if (oldest) {
-                branch.pool.pop_front();
-            } else {
-                branch.pool.pop_back();
-            }
-            auto tx = m_builder.CreateSpend({&coin, 1}, oldest ? 2 : 1,
-                                            oldest ? OutputKind::P2WPKH : OutputKind::P2TR, FEE);
-            ASSERT_TRUE(tx) << tx.error().message;
-            txs.push_back(*tx);
-        }
-        testutil::BlockOptions options;
-        options.parent = branch.tip;
-        options.fees = FEE * static_cast<Amount>(txs.size());
-        options.coinbase_kind = branch.blocks.size() % 2 ? OutputKind::P2TR : OutputKind::P2WPKH;
-        auto block = m_builder.BuildBlock(txs, options);
-        ASSERT_TRUE(block) << block.error().message;
-        auto ref = std::make_shared<const Block>(std::move(*block));
-        branch.tip = ref->GetHash();
-        branch.blocks.push_back(ref);
+        ExtendBranch(branch, Alternating(std::move(extra), spends));
+    }
 
-        // Outputs of `extra` join last, so the next block spends one of them.
-        std::map<OutPoint, OwnedCoin> owned;
-        for (const auto& coin : m_builder.Coins())
-            owned.emplace(coin.outpoint, coin);
-        std::rotate(txs.begin(), txs.begin() + static_cast<std::ptrdiff_t>(extra_count), txs.end());
-        for (const auto& tx : txs) {
-            for (uint32_t n = 0; n < tx->vout.size(); ++n) {
-                const auto it = owned.find(OutPoint{tx->GetHash(), n});
-                ASSERT_NE(it, owned.end()) << "builder lost output " << n;
-                branch.pool.push_back(it->second);
-            }
-        }
+    static ExtendSpec Alternating(std::vector<TransactionRef> extra = {}, int spends = 2)
+    {
+        ExtendSpec spec;
+        spec.extra = std::move(extra);
+        spec.spends = spends;
+        spec.alternate_coinbase = true;
+        return spec;
     }
 
     // Ancestor of a built block at a height, by the builder's records.
@@ -345,12 +228,7 @@ protected:
         EXPECT_EQ(announced, tip) << "the last step was not announced";
     }
 
-    std::unique_ptr<const common::ChainParams> m_params = common::ChainParams::RegTest();
-    testutil::ChainBuilder m_builder{*m_params, 7};
-    Blocks m_base;
-    Uint256 m_fork;
-    std::vector<OwnedCoin> m_spendable;
-    kernel_test::TempDir m_dir;
+    testutil::TempDir m_dir;
 };
 
 class ReorgDepthTest : public ReorgTest, public ::testing::WithParamInterface<int>
@@ -554,12 +432,8 @@ TEST_F(EqualWorkTest, InvalidateTipMovesToOtherForkAndReconsiderRestores)
 
 TEST_F(ReorgTest, InvalidateForkBlockMarksDescendantsAndReconsiderClears)
 {
-    Branch a = StartBranch(false);
-    Branch b = StartBranch(true);
-    for (int i = 0; i < 3; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(a));
-    for (int i = 0; i < 2; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(b));
+    Branch a, b;
+    ASSERT_NO_FATAL_FAILURE(BuildFork(a, 3, b, 2, Alternating()));
     auto node = Open(m_dir.Path());
     ASSERT_TRUE(node);
     ASSERT_NO_FATAL_FAILURE(Feed(*node, m_base));
@@ -619,11 +493,7 @@ TEST_F(ReorgTest, InvalidateForkBlockMarksDescendantsAndReconsiderClears)
 // (the witness is not part of the txid, so the builder still tracks its outputs).
 TransactionRef BreakSignature(const TransactionRef& tx)
 {
-    consensus::MutableTransaction m;
-    m.version = tx->version;
-    m.vin = tx->vin;
-    m.vout = tx->vout;
-    m.locktime = tx->locktime;
+    consensus::MutableTransaction m = ToMutable(*tx);
     auto& sig = m.vin[0].witness.stack.at(0);
     sig.at(10) ^= 0x01;
     return consensus::MakeTransactionRef(std::move(m));
@@ -631,12 +501,8 @@ TransactionRef BreakSignature(const TransactionRef& tx)
 
 TEST_F(ReorgTest, LongerForkWithBadSignatureIsTriedAndRejected)
 {
-    Branch a = StartBranch(false);
-    Branch b = StartBranch(true);
-    for (int i = 0; i < 3; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(a));
-    ASSERT_NO_FATAL_FAILURE(Extend(b));
-    ASSERT_NO_FATAL_FAILURE(Extend(b));
+    Branch a, b;
+    ASSERT_NO_FATAL_FAILURE(BuildFork(a, 3, b, 2, Alternating()));
     auto good = SpendOldest(b, 1, OutputKind::P2TR);
     ASSERT_TRUE(good);
     const TransactionRef bad = BreakSignature(good);
@@ -691,11 +557,8 @@ TEST_F(ReorgTest, LongerForkWithBadSignatureIsTriedAndRejected)
 
 TEST_F(ReorgTest, ForkArrivingAllAtOnceEndsOnItsLastValidBlock)
 {
-    Branch a = StartBranch(false);
-    Branch b = StartBranch(true);
-    ASSERT_NO_FATAL_FAILURE(Extend(a));
-    for (int i = 0; i < 3; ++i)
-        ASSERT_NO_FATAL_FAILURE(Extend(b));
+    Branch a, b;
+    ASSERT_NO_FATAL_FAILURE(BuildFork(a, 1, b, 3, Alternating()));
     auto good = SpendOldest(b, 2, OutputKind::P2WPKH);
     ASSERT_TRUE(good);
     ASSERT_NO_FATAL_FAILURE(Extend(b, {BreakSignature(good)}));
@@ -733,3 +596,4 @@ TEST_F(ReorgTest, ForkArrivingAllAtOnceEndsOnItsLastValidBlock)
 }
 
 } // namespace
+} // namespace kernel_test

@@ -1,7 +1,7 @@
 // The coins cache's DIRTY/FRESH bookkeeping, observed from outside: which
 // entries stay in a layer after a spend, and what finally reaches the database
 // through a DB <- cache <- overlay stack.
-#include "test_dir.h"
+#include <testutil/test_dir.h>
 
 #include <kernel/coins_cache.h>
 #include <storage/coins_db.h>
@@ -108,7 +108,7 @@ protected:
         return best ? *best : Uint256{};
     }
 
-    kernel_test::TempDir m_dir;
+    testutil::TempDir m_dir;
     std::optional<size_t> m_crash_at;
     std::unique_ptr<storage::CoinsDB> m_db;
 };

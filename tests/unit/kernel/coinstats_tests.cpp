@@ -1,6 +1,6 @@
 // gettxoutsetinfo statistics over a real coins database, with the expected
 // hash_serialized_3 rebuilt here byte by byte from the coin list.
-#include "test_dir.h"
+#include <testutil/test_dir.h>
 
 #include <kernel/coinstats.h>
 
@@ -93,7 +93,7 @@ protected:
         ASSERT_TRUE(written) << written.error().message;
     }
 
-    kernel_test::TempDir m_dir;
+    testutil::TempDir m_dir;
 };
 
 // A mix of txids sharing outputs, output indexes that need multi-byte VARINT

@@ -1,4 +1,4 @@
-#include "test_dir.h"
+#include <testutil/test_dir.h>
 
 #include <storage/block_tree_db.h>
 #include <storage/dbwrapper.h>
@@ -22,7 +22,7 @@ using storage::BlockFileInfo;
 using storage::BlockTreeDB;
 using storage::BlockTreeDBOptions;
 using storage::DiskBlockIndex;
-using storage_test::TempDir;
+using testutil::TempDir;
 
 consensus::BlockHeader Header(uint32_t nonce)
 {

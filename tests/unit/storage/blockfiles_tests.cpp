@@ -1,4 +1,4 @@
-#include "test_dir.h"
+#include <testutil/test_dir.h>
 
 #include <storage/blockfiles.h>
 #include <storage/flatfile.h>
@@ -21,7 +21,7 @@ using storage::BlockFiles;
 using storage::BlockFilesOptions;
 using storage::FlatFilePos;
 using storage::FlatFileSeq;
-using storage_test::TempDir;
+using testutil::TempDir;
 
 constexpr storage::MessageStart MAINNET_MAGIC{0xf9, 0xbe, 0xb4, 0xd9};
 

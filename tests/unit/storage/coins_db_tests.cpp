@@ -1,4 +1,4 @@
-#include "test_dir.h"
+#include <testutil/test_dir.h>
 
 #include <storage/coin_encoding.h>
 #include <storage/coins_db.h>
@@ -23,7 +23,7 @@ using consensus::Uint256;
 using storage::CoinsDB;
 using storage::CoinsDBOptions;
 using storage::CoinWrite;
-using storage_test::TempDir;
+using testutil::TempDir;
 
 Uint256 Hash(uint8_t tag)
 {

@@ -1,4 +1,4 @@
-#include "test_dir.h"
+#include <testutil/test_dir.h>
 
 #include <storage/dbwrapper.h>
 #include <storage/layout.h>
@@ -20,7 +20,7 @@ using storage::Batch;
 using storage::Bytes;
 using storage::Database;
 using storage::DatabaseOptions;
-using storage_test::TempDir;
+using testutil::TempDir;
 
 Bytes B(std::string_view s)
 {
