@@ -3,6 +3,10 @@
 #include <util/strings.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
 #include <thread>
 
 namespace node {
@@ -77,6 +81,13 @@ void AddChainstateArgs(util::ArgsManager& args)
                 ArgType::INT, OptionsCategory::DEBUG_TEST);
     args.AddArg("-checklevel=<n>", "How thorough the startup check is (0-4, default: 3)",
                 ArgType::INT, OptionsCategory::DEBUG_TEST);
+    args.AddArg("-dbbatchsize=<n>",
+                "Bytes per batch when writing coins to the database (default: 16777216)",
+                ArgType::INT, OptionsCategory::DEBUG_TEST);
+    args.AddArg("-dbcrashratio=<n>",
+                "Test only: after each coins batch, exit at once with probability 1/n, as a "
+                "crash would (0 = never)",
+                ArgType::INT, OptionsCategory::HIDDEN);
     args.AddArg("-signetchallenge=<hex>",
                 "Blocks of a custom signet must satisfy this script (BIP325)", ArgType::STRING,
                 OptionsCategory::CHAINPARAMS);
@@ -153,6 +164,27 @@ util::Expected<ChainstateSetup> ChainstateSetupFromArgs(const util::ArgsManager&
                                 "' (it must be 0 to 4)");
     }
     setup.check_level = static_cast<int>(*check_level);
+
+    auto batch =
+        IntOption(args, "-dbbatchsize", static_cast<int64_t>(options.coins_batch_write_bytes));
+    if (!batch) return batch.error();
+    if (*batch < 1) return util::Unexpected("-dbbatchsize must be at least 1");
+    options.coins_batch_write_bytes = static_cast<size_t>(*batch);
+    auto crash_ratio = IntOption(args, "-dbcrashratio", 0);
+    if (!crash_ratio) return crash_ratio.error();
+    if (*crash_ratio < 0) return util::Unexpected("-dbcrashratio must not be negative");
+    if (*crash_ratio > 0) {
+        // Exits without flushing or unwinding anything, which is what a crash leaves behind.
+        options.crash_after_batch =
+            [ratio = static_cast<uint64_t>(*crash_ratio),
+             rng = std::make_shared<std::mt19937_64>(std::random_device{}())](size_t) {
+                if ((*rng)() % ratio == 0) {
+                    std::fputs("Simulating a crash. Goodbye.\n", stderr);
+                    std::_Exit(0);
+                }
+                return false;
+            };
+    }
     return setup;
 }
 

@@ -120,6 +120,8 @@ LoadChainstate(const util::ArgsManager& args, const common::ChainParams& params,
         if (auto r = (*chainman)->ActivateBestChain(); !r) return r.error();
     }
     if (!setup->load_block_files.empty()) {
+        // An import is a lot of work to lose to a crash: write it out now.
+        if (auto r = (*chainman)->ForceFlush(); !r) return r.error();
         const kernel::BlockIndex* tip = (*chainman)->Tip();
         logger.Info("Import finished: tip " + tip->hash.GetHex() + " at height " +
                     std::to_string(tip->height));

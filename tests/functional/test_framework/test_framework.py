@@ -32,6 +32,9 @@ class MinibitTestFramework:
     def log(self, message):
         print(f"[{type(self).__name__}] {message}", flush=True)
 
+    def add_options(self, parser):
+        """Override to add test-specific command-line options to the argparse parser."""
+
     def run_test(self):
         raise NotImplementedError
 
@@ -40,6 +43,7 @@ class MinibitTestFramework:
         parser.add_argument("--minibitd", required=True, help="path to the minibitd binary")
         parser.add_argument("--tmpdir", help="parent for the test's temp dir")
         parser.add_argument("--nocleanup", action="store_true", help="keep the temp dir")
+        self.add_options(parser)
         self.options = parser.parse_args()
         self.options.minibitd = os.path.abspath(self.options.minibitd)
         self.tmpdir = tempfile.mkdtemp(prefix="minibit_func_", dir=self.options.tmpdir)
