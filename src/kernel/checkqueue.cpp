@@ -1,6 +1,7 @@
 #include <kernel/checkqueue.h>
 
 #include <algorithm>
+#include <array>
 #include <system_error>
 
 namespace kernel {
@@ -56,71 +57,96 @@ ScriptCheckQueue::~ScriptCheckQueue()
 
 void ScriptCheckQueue::WorkerLoop()
 {
-    uint64_t seen_generation = 0;
     std::unique_lock lock{m_mutex};
     while (true) {
-        m_work_cv.wait(
-            lock, [&] { return m_stop || (m_job != nullptr && m_generation != seen_generation); });
+        m_work_cv.wait(lock, [&] { return m_stop || HasWork(); });
         if (m_stop) return;
-        seen_generation = m_generation;
-        // Joining under the lock: RunAll cannot retire the job while we hold it.
-        ++m_active;
         lock.unlock();
         Work();
         lock.lock();
-        if (--m_active == 0) m_done_cv.notify_all();
     }
 }
 
 void ScriptCheckQueue::Work()
 {
+    std::array<const ScriptCheck*, MAX_CHUNK> chunk{};
     while (true) {
         size_t begin = 0;
-        size_t end = 0;
-        const std::vector<ScriptCheck>* job = nullptr;
+        size_t count = 0;
         {
             std::lock_guard lock{m_mutex};
             // After a failure the block is invalid anyway: skip what is left.
-            if (m_job == nullptr || m_failure || m_next >= m_job->size()) return;
-            job = m_job;
-            const size_t remaining = job->size() - m_next;
+            if (!HasWork()) return;
+            const size_t remaining = m_checks.size() - m_next;
             // Small chunks near the end keep every thread busy until the last check.
-            const size_t chunk =
-                std::clamp<size_t>(remaining / (2 * ThreadCount()), size_t{1}, size_t{32});
+            count = std::clamp<size_t>(remaining / (2 * ThreadCount()), 1, MAX_CHUNK);
             begin = m_next;
-            end = begin + chunk;
-            m_next = end;
+            // Addresses are taken under the lock: Add may grow the deque meanwhile.
+            for (size_t i = 0; i < count; ++i)
+                chunk[i] = &m_checks[begin + i];
+            m_next += count;
+            ++m_active;
         }
-        for (size_t i = begin; i < end; ++i) {
-            if (auto error = (*job)[i]()) {
-                std::lock_guard lock{m_mutex};
-                if (!m_failure || i < m_failure->index) m_failure = ScriptCheckFailure{i, *error};
+        std::optional<ScriptCheckFailure> failure;
+        for (size_t i = 0; i < count; ++i) {
+            if (auto error = (*chunk[i])()) {
+                failure = ScriptCheckFailure{begin + i, chunk[i]->tx, chunk[i]->input, *error};
                 break; // later checks of this chunk have higher indexes
             }
         }
+        std::lock_guard lock{m_mutex};
+        if (failure && (!m_failure || failure->index < m_failure->index)) m_failure = failure;
+        if (--m_active == 0) m_done_cv.notify_all();
     }
+}
+
+void ScriptCheckQueue::Start()
+{
+    std::lock_guard lock{m_mutex};
+    m_checks.clear();
+    m_next = 0;
+    m_failure.reset();
+}
+
+void ScriptCheckQueue::Add(std::vector<ScriptCheck> checks)
+{
+    if (checks.empty()) return;
+    {
+        std::lock_guard lock{m_mutex};
+        for (ScriptCheck& check : checks)
+            m_checks.push_back(std::move(check));
+    }
+    if (!m_workers.empty()) m_work_cv.notify_all();
+}
+
+std::optional<ScriptCheckFailure> ScriptCheckQueue::Wait()
+{
+    Work();
+    std::unique_lock lock{m_mutex};
+    // Workers still running a chunk hold pointers into m_checks.
+    m_done_cv.wait(lock, [&] { return m_active == 0; });
+    std::optional<ScriptCheckFailure> failure = std::move(m_failure);
+    m_failure.reset();
+    m_checks.clear();
+    m_next = 0;
+    return failure;
+}
+
+void ScriptCheckQueue::Cancel()
+{
+    std::unique_lock lock{m_mutex};
+    m_next = m_checks.size();
+    m_done_cv.wait(lock, [&] { return m_active == 0; });
+    m_failure.reset();
+    m_checks.clear();
+    m_next = 0;
 }
 
 std::optional<ScriptCheckFailure> ScriptCheckQueue::RunAll(const std::vector<ScriptCheck>& checks)
 {
-    if (checks.empty()) return std::nullopt;
-    {
-        std::lock_guard lock{m_mutex};
-        m_job = &checks;
-        m_next = 0;
-        m_failure.reset();
-        ++m_generation;
-    }
-    if (!m_workers.empty()) m_work_cv.notify_all();
-    Work();
-
-    std::unique_lock lock{m_mutex};
-    // Workers still running a chunk hold pointers into `checks`.
-    m_done_cv.wait(lock, [&] { return m_active == 0; });
-    m_job = nullptr;
-    std::optional<ScriptCheckFailure> failure = std::move(m_failure);
-    m_failure.reset();
-    return failure;
+    Start();
+    Add(checks);
+    return Wait();
 }
 
 } // namespace kernel

@@ -117,7 +117,18 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
     storage::BlockUndo undo;
     undo.txs.reserve(block.vtx.size() - 1);
     std::vector<consensus::PrecomputedTxData> txdata(block.vtx.size());
-    std::vector<ScriptCheck> checks;
+    // Workers verify each transaction's scripts while the rest of the block is
+    // processed; an early return cancels what they have not started.
+    struct Batch
+    {
+        ScriptCheckQueue& queue;
+        bool closed{false};
+        ~Batch()
+        {
+            if (!closed) queue.Cancel();
+        }
+    } batch{m_check_queue};
+    m_check_queue.Start();
     consensus::Amount fees = 0;
     int64_t sigops_cost = 0;
 
@@ -163,10 +174,13 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
                 spent.push_back(view.AccessCoin(in.prevout)->out);
             if (check_scripts) {
                 txdata[i].Init(tx, spent);
+                std::vector<ScriptCheck> checks;
+                checks.reserve(tx.vin.size());
                 for (unsigned j = 0; j < tx.vin.size(); ++j) {
                     checks.push_back(ScriptCheck{&tx, j, spent[j], script_flags, &txdata[i],
                                                  &m_signature_cache});
                 }
+                m_check_queue.Add(std::move(checks));
             }
             storage::TxUndo& tx_undo = undo.txs.emplace_back();
             tx_undo.prevouts.reserve(tx.vin.size());
@@ -186,13 +200,13 @@ util::Expected<bool> ChainstateManager::ConnectBlock(const consensus::Block& blo
             "coinbase pays too much (actual=" + std::to_string(block.vtx[0]->GetValueOut()) +
                 " vs limit=" + std::to_string(reward) + ")");
     }
-    if (auto failure = m_check_queue.RunAll(checks)) {
-        const ScriptCheck& check = checks[failure->index];
+    batch.closed = true;
+    if (auto failure = m_check_queue.Wait()) {
         return state.Invalid(consensus::BlockResult::CONSENSUS,
                              "block-script-verify-flag-failed (" +
                                  consensus::ScriptErrorString(failure->error) + ")",
-                             "input " + std::to_string(check.input) + " of " +
-                                 check.tx->GetHash().GetHex());
+                             "input " + std::to_string(failure->input) + " of " +
+                                 failure->tx->GetHash().GetHex());
     }
     if (just_check) return true;
 
