@@ -90,6 +90,9 @@ public:
     bool Contains(const Uint256& entry, bool erase);
     void Insert(const Uint256& entry);
     size_t Size() const;
+    /// True if nothing is cached; lock-free, so lookups can be skipped cheaply
+    /// (a reindex or initial sync finds an empty cache for every signature).
+    bool Empty() const;
 
 private:
     struct Impl;

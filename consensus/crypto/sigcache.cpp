@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -75,6 +76,7 @@ struct SignatureCache::Impl
             index[entries[idx]] = idx;
         }
         entries.pop_back();
+        count.store(entries.size(), std::memory_order_relaxed);
     }
 
     const size_t max_entries;
@@ -85,6 +87,8 @@ struct SignatureCache::Impl
     // gives each entry's slot for lookups and erasure.
     std::vector<Uint256> entries;
     std::unordered_map<Uint256, size_t, BlobHasher> index;
+    // entries.size(), readable without the lock so an empty cache costs nothing.
+    std::atomic<size_t> count{0};
     uint64_t rng_state{1};
 };
 
@@ -133,6 +137,12 @@ void SignatureCache::Insert(const Uint256& entry)
     }
     m_impl->index.emplace(entry, m_impl->entries.size());
     m_impl->entries.push_back(entry);
+    m_impl->count.store(m_impl->entries.size(), std::memory_order_relaxed);
+}
+
+bool SignatureCache::Empty() const
+{
+    return m_impl->count.load(std::memory_order_relaxed) == 0;
 }
 
 size_t SignatureCache::Size() const

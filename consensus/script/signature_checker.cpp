@@ -14,7 +14,7 @@ bool TransactionSignatureChecker::VerifyEcdsaCached(std::span<const uint8_t> sig
                                                     std::span<const uint8_t> pubkey,
                                                     const Uint256& hash) const
 {
-    if (m_cache) {
+    if (m_cache && (m_store || !m_cache->Empty())) {
         const Uint256 entry = m_cache->EcdsaEntry(hash, sig, pubkey);
         // Block validation (no store) consumes the entry: it will not be needed again.
         if (m_cache->Contains(entry, !m_store)) return true;
@@ -30,7 +30,7 @@ bool TransactionSignatureChecker::VerifySchnorrCached(std::span<const uint8_t> s
                                                       const Uint256& hash) const
 {
     const XOnlyPubKey key{pubkey.first<XONLY_PUBKEY_SIZE>()};
-    if (m_cache) {
+    if (m_cache && (m_store || !m_cache->Empty())) {
         const Uint256 entry = m_cache->SchnorrEntry(hash, sig, key);
         if (m_cache->Contains(entry, !m_store)) return true;
         if (!key.VerifySchnorr(hash, sig)) return false;
