@@ -164,4 +164,14 @@ util::Expected<TransactionRef> DecodeTransaction(std::span<const uint8_t> data)
     return MakeTransactionRef(std::move(*mtx));
 }
 
+MutableTransaction ToMutable(const Transaction& tx)
+{
+    MutableTransaction m;
+    m.version = tx.version;
+    m.vin = tx.vin;
+    m.vout = tx.vout;
+    m.locktime = tx.locktime;
+    return m;
+}
+
 } // namespace consensus

@@ -151,6 +151,9 @@ private:
 using TransactionRef = std::shared_ptr<const Transaction>;
 
 /// Wraps a transaction in a shared immutable reference.
+/// An editable copy of tx (same fields, witnesses included).
+MutableTransaction ToMutable(const Transaction& tx);
+
 TransactionRef MakeTransactionRef(MutableTransaction&& tx);
 TransactionRef MakeTransactionRef(const MutableTransaction& tx);
 

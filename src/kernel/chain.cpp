@@ -36,6 +36,15 @@ consensus::BlockHeader BlockIndex::GetHeader() const
     return header;
 }
 
+void BlockIndex::SetHeaderFields(const consensus::BlockHeader& header)
+{
+    version = header.version;
+    merkle_root = header.merkle_root;
+    time = header.time;
+    bits = header.bits;
+    nonce = header.nonce;
+}
+
 int64_t BlockIndex::GetMedianTimePast() const
 {
     std::array<int64_t, MEDIAN_TIME_SPAN> times{};

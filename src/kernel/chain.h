@@ -48,6 +48,8 @@ public:
 
     /// The full 80-byte header.
     consensus::BlockHeader GetHeader() const;
+    /// Copies the header's own fields (the parent link is set separately).
+    void SetHeaderFields(const consensus::BlockHeader& header);
     /// Median of the timestamps of this block and up to 10 ancestors.
     int64_t GetMedianTimePast() const;
     /// The ancestor at `target_height` (this if equal), null if out of range.

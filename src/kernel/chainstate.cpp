@@ -188,11 +188,7 @@ util::Expected<void> ChainstateManager::LoadBlockIndex()
             entry->file = disk.file;
             entry->data_pos = disk.data_pos;
             entry->undo_pos = disk.undo_pos;
-            entry->version = disk.header.version;
-            entry->merkle_root = disk.header.merkle_root;
-            entry->time = disk.header.time;
-            entry->bits = disk.header.bits;
-            entry->nonce = disk.header.nonce;
+            entry->SetHeaderFields(disk.header);
             prev_hashes.emplace_back(entry.get(), disk.header.prev_block);
             m_index.emplace(hash, std::move(entry));
             return true;
@@ -351,11 +347,7 @@ BlockIndex* ChainstateManager::AddToBlockIndex(const consensus::BlockHeader& hea
     it->second = std::make_unique<BlockIndex>();
     BlockIndex* entry = it->second.get();
     entry->hash = hash;
-    entry->version = header.version;
-    entry->merkle_root = header.merkle_root;
-    entry->time = header.time;
-    entry->bits = header.bits;
-    entry->nonce = header.nonce;
+    entry->SetHeaderFields(header);
     entry->prev = header.prev_block.IsNull() ? nullptr : LookupBlockIndex(header.prev_block);
     if (entry->prev) {
         entry->height = entry->prev->height + 1;

@@ -40,16 +40,6 @@ constexpr int MAX_GENERATE_INPUTS = 5000;
 // Fee Generate pays per input and per output of each transaction.
 constexpr Amount GENERATE_FEE_PER_IO = 150;
 
-MutableTransaction ToMutable(const Transaction& tx)
-{
-    MutableTransaction m;
-    m.version = tx.version;
-    m.vin = tx.vin;
-    m.vout = tx.vout;
-    m.locktime = tx.locktime;
-    return m;
-}
-
 bool AnyWitness(const Block& block)
 {
     for (size_t i = 1; i < block.vtx.size(); ++i) {

@@ -53,16 +53,6 @@ Uint256 HashFromHex(const std::string& hex)
     return h ? *h : Uint256{};
 }
 
-MutableTransaction ToMutable(const Transaction& tx)
-{
-    MutableTransaction m;
-    m.version = tx.version;
-    m.vin = tx.vin;
-    m.vout = tx.vout;
-    m.locktime = tx.locktime;
-    return m;
-}
-
 Uint256 TagHash(uint8_t tag)
 {
     Uint256 h;

@@ -38,11 +38,7 @@ protected:
         auto spend =
             builder.CreateSpend({&coins.front(), 1}, 1, testutil::OutputKind::P2WPKH, 1000);
         ASSERT_TRUE(spend);
-        consensus::MutableTransaction bad;
-        bad.version = (*spend)->version;
-        bad.vin = (*spend)->vin;
-        bad.vout = (*spend)->vout;
-        bad.locktime = (*spend)->locktime;
+        consensus::MutableTransaction bad = consensus::ToMutable(**spend);
         ASSERT_FALSE(bad.vin[0].witness.stack.empty());
         bad.vin[0].witness.stack[0][10] ^= 0x01;
         auto block =

@@ -32,17 +32,6 @@ using Blocks = std::vector<BlockRef>;
 // Fee every transaction the chainstate tests build pays.
 inline constexpr consensus::Amount FEE = 1000;
 
-// A copy of a transaction that a negative test may change field by field.
-inline consensus::MutableTransaction ToMutable(const consensus::Transaction& tx)
-{
-    consensus::MutableTransaction m;
-    m.version = tx.version;
-    m.vin = tx.vin;
-    m.vout = tx.vout;
-    m.locktime = tx.locktime;
-    return m;
-}
-
 // Options for a chainstate of `params` in `dir`; tests set the rest themselves.
 inline kernel::ChainstateOptions BasicOptions(const common::ChainParams& params,
                                               const std::filesystem::path& dir, int script_threads)
