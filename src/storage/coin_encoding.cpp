@@ -148,8 +148,12 @@ Script ReadCompressedScript(std::span<const uint8_t> in, size_t& pos)
 consensus::TxOut ReadTxOut(std::span<const uint8_t> in, size_t& pos)
 {
     consensus::TxOut out;
-    const uint64_t amount = DecompressAmount(NeedVarInt(in, pos, "amount"));
-    if (amount > static_cast<uint64_t>(std::numeric_limits<consensus::Amount>::max())) {
+    const uint64_t compressed = NeedVarInt(in, pos, "amount");
+    const uint64_t amount = DecompressAmount(compressed);
+    // No valid output exceeds MAX_MONEY; a compressed value that does not come
+    // back unchanged overflowed 64 bits on the way (only damaged data does that).
+    if (amount > static_cast<uint64_t>(consensus::MAX_MONEY) ||
+        CompressAmount(amount) != compressed) {
         throw DecodeError("amount out of range");
     }
     out.value = static_cast<consensus::Amount>(amount);

@@ -1,5 +1,7 @@
 #include <storage/coin_encoding.h>
 
+#include <storage/layout.h>
+
 #include <consensus/amount.h>
 #include <consensus/crypto/key.h>
 #include <consensus/crypto/pubkey.h>
@@ -469,6 +471,28 @@ TEST(CoinEncodingTest, UndoCountsBoundedByRemainingBytes)
     // Non-canonical CompactSize for the transaction count.
     EXPECT_FALSE(storage::DecodeBlockUndo(Hex("fd0100"
                                               "00")));
+}
+
+TEST(CoinEncodingTest, AmountsAboveMaxMoneyOrOverflowingAreRefused)
+{
+    // Height 0, not coinbase; the amount VARINT; an empty raw script (size code 6).
+    auto coin_with = [](uint64_t compressed) {
+        std::vector<uint8_t> bytes{0x00};
+        storage::layout::AppendVarInt(bytes, compressed);
+        bytes.push_back(0x06);
+        return bytes;
+    };
+    const uint64_t max_money = static_cast<uint64_t>(consensus::MAX_MONEY);
+    auto at_max = storage::DecodeCoin(coin_with(storage::CompressAmount(max_money)));
+    ASSERT_TRUE(at_max);
+    EXPECT_EQ(at_max->out.value, consensus::MAX_MONEY);
+    EXPECT_FALSE(storage::DecodeCoin(coin_with(storage::CompressAmount(max_money + 1))));
+    // Found by fuzzing: decompresses past 2^64 and wrapped to a smaller number,
+    // which re-encoded to a different coin.
+    const std::vector<uint8_t> wraps{0x00, 0x85, 0x9d, 0xf9, 0x84, 0xdf, 0x64, 0x06};
+    EXPECT_FALSE(storage::DecodeCoin(wraps));
+    const std::vector<uint8_t> undo{0x01, 0x01, 0x00, 0x85, 0x9d, 0xf9, 0x84, 0xdf, 0x64, 0x06};
+    EXPECT_FALSE(storage::DecodeBlockUndo(undo));
 }
 
 } // namespace
