@@ -10,7 +10,8 @@
 //             height > 0 (a legacy version field), amount + script
 //   block undo : CompactSize(tx count, coinbase excluded) of CompactSize(n) tx undos
 //
-// Decoders check every length against what remains and reject trailing bytes.
+// Decoders check every length against what remains, reject trailing bytes and
+// refuse amounts above MAX_MONEY (only damaged data holds them).
 // Pure functions; callable from any thread.
 #pragma once
 
