@@ -585,7 +585,7 @@ BlockIndex* ChainstateManager::FindMostWorkChain()
 util::Expected<void> ChainstateManager::ActivateBestChain()
 {
     if (m_fatal_error) return *m_fatal_error;
-    while (true) {
+    while (!Interrupted()) {
         BlockIndex* best = FindMostWorkChain();
         if (!best || best == m_chain.Tip()) break;
         const BlockIndex* old_tip = m_chain.Tip();

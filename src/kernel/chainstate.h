@@ -78,6 +78,10 @@ struct ChainstateOptions
     int64_t flush_interval_seconds{60 * 60};      //!< periodic write of the coins cache
     std::function<int64_t()> clock{}; //!< seconds since the epoch; default: system clock
     util::Logger* logger{nullptr};    //!< may be null (silent)
+    /// Polled between blocks by long operations (connecting, import, reindex,
+    /// VerifyDB); returning true makes them stop early, leaving a consistent
+    /// state that a restart continues from. Called on the validation executor.
+    std::function<bool()> interrupt{};
     /// Test hook passed to storage::CoinsDBOptions::crash_after_batch.
     std::function<bool(size_t)> crash_after_batch{};
     size_t coins_batch_write_bytes{16 << 20};                 //!< size of each coins write batch
@@ -237,6 +241,8 @@ private:
     /// Records a storage failure, stops further writes and returns the error.
     util::Error Fatal(util::Error error);
     int64_t Now() const;
+    /// True once options.interrupt asks long operations to stop.
+    bool Interrupted() const { return m_options.interrupt && m_options.interrupt(); }
 
     ChainstateOptions m_options;
     util::Logger* m_log{nullptr};

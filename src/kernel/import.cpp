@@ -144,6 +144,7 @@ util::Expected<ImportResult> ChainstateManager::ImportFile(const std::filesystem
     };
 
     for (const Record& record : *records) {
+        if (Interrupted()) break;
         auto block = ReadRecord(in, record);
         if (!block) {
             if (m_log) {
@@ -185,6 +186,11 @@ util::Expected<void> ChainstateManager::Reindex()
         if (m_log) m_log->Info("Reindexing block file " + path.filename().string() + "...");
         auto result = ImportFile(path, file);
         if (!result) return result.error();
+        if (Interrupted()) {
+            // The 'R' flag stays: the next start resumes the reindex.
+            if (m_log) m_log->Info("Reindex interrupted; it resumes at the next start");
+            return FlushBlockIndex();
+        }
         last_file = file;
     }
     // New blocks go after the last record of the last file; the tail of a
@@ -247,6 +253,7 @@ util::Expected<void> ChainstateManager::VerifyDB(int level, int depth)
     bool disconnect = level >= 3;
     for (const BlockIndex* index = tip; index->height > tip->height - depth && index->prev;
          index = index->prev) {
+        if (Interrupted()) return {};
         auto block = ReadBlock(*index);
         if (!block) return fail(index, block.error().message);
         consensus::BlockValidationState state;
@@ -273,6 +280,7 @@ util::Expected<void> ChainstateManager::VerifyDB(int level, int depth)
     }
     if (level >= 4) {
         for (int height = disconnected_to->height + 1; height <= tip->height; ++height) {
+            if (Interrupted()) return {};
             BlockIndex* index = m_chain[height];
             auto block = ReadBlock(*index);
             if (!block) return fail(index, block.error().message);

@@ -106,6 +106,8 @@ LoadChainstate(const util::ArgsManager& args, const common::ChainParams& params,
 {
     auto setup = ChainstateSetupFromArgs(args, params, settings.chain_datadir, &logger);
     if (!setup) return setup.error();
+    // Ctrl-C during a long reindex or import stops it between blocks.
+    setup->options.interrupt = [&shutdown] { return shutdown.IsRequested(); };
     logger.Info("Script verification uses " + std::to_string(setup->options.script_threads) +
                 " threads");
     logger.Info("Cache configuration: coins in memory " +
@@ -119,6 +121,7 @@ LoadChainstate(const util::ArgsManager& args, const common::ChainParams& params,
         if (!imported) return imported.error();
         if (auto r = (*chainman)->ActivateBestChain(); !r) return r.error();
     }
+    if (shutdown.IsRequested()) return chainman;
     if (!setup->load_block_files.empty()) {
         // An import is a lot of work to lose to a crash: write it out now.
         if (auto r = (*chainman)->ForceFlush(); !r) return r.error();
@@ -329,7 +332,7 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
             logger.Stop();
             return init_error(chainman.error().message);
         }
-        logger.Info("init message: Done loading");
+        if (!shutdown.IsRequested()) logger.Info("init message: Done loading");
         shutdown.Wait();
         logger.Info("Shutdown: In progress...");
         chainman->reset(); // flushes block index and coins

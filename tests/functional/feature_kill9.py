@@ -126,6 +126,10 @@ class KillNineTest(MinibitTestFramework):
             self.kill_during_shutdown(delay)
             self.check_restart(stop_sig=signal.SIGKILL)
 
+        self.log("Ctrl-C (SIGINT) stops -reindex-chainstate between blocks, cleanly")
+        self.interrupt_during(["-reindex-chainstate"], height=10)
+        self.check_restart(stop_sig=signal.SIGTERM)
+
         self.log("-dbcrashratio exits in the middle of coins flushes (one coin per batch)")
         simulated = 0
         for _ in range(4):
@@ -193,6 +197,29 @@ class KillNineTest(MinibitTestFramework):
         return lambda _elapsed, _log, tip_height: tip_height >= height
 
     # ---- runs ----
+
+    def interrupt_during(self, args, height):
+        """SIGINT once the log shows `height` connected: the node must stop long before the
+        tip, exit 0 after a clean shutdown, and never claim to be loaded."""
+        node = self.node
+        node.start(args + IMPORT_ARGS)
+        start = time.monotonic()
+        while True:
+            heights = UPDATE_TIP.findall(node.read_log(since_start=True))
+            if heights and int(heights[-1]) >= height:
+                break
+            if node.process.poll() is not None or time.monotonic() - start > 60:
+                raise TestFailure(f"node never reached height {height}: {node.read_stderr()!r}")
+            time.sleep(0.001)
+        assert_equal(node.stop(signal.SIGINT), 0)
+        log = node.read_log(since_start=True)
+        reached = max(int(h) for h in UPDATE_TIP.findall(log))
+        assert_in("Shutdown: done", log)
+        assert_not_in("init message: Done loading", log)
+        # Connecting stops at the next check, at most one batch of 32 blocks later.
+        if reached >= BLOCKS:
+            raise TestFailure(f"SIGINT at height {height} did not stop the reindex ({reached})")
+        self.log(f"  SIGINT at height >= {height}: stopped at {reached} of {BLOCKS}")
 
     def kill_during(self, what, args, trigger):
         """Starts the node, SIGKILLs it when trigger fires (or once it is loaded)."""
