@@ -1,0 +1,3 @@
+// Removed once the first rpc sources land (issue 5).
+namespace rpc {
+}

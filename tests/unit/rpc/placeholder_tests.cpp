@@ -1,0 +1,2 @@
+#include <gtest/gtest.h>
+TEST(RpcPlaceholder, Builds) { SUCCEED(); }
