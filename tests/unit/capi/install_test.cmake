@@ -46,7 +46,7 @@ endif()
 message(STATUS "compile flags: ${flags}")
 
 set(exe "${WORK_DIR}/install_smoke")
-run(${C_COMPILER} -std=c11 -Wall -Wextra -Werror "${SOURCE}" ${flags} -o "${exe}")
+run(${C_COMPILER} -std=c11 -Wall -Wextra -Werror ${EXTRA_FLAGS} "${SOURCE}" ${flags} -o "${exe}")
 run(${CMAKE_COMMAND} -E env "LD_LIBRARY_PATH=${prefix}/${LIBDIR}" "${exe}")
 message(STATUS "${RUN_OUTPUT}")
 
