@@ -1,0 +1,163 @@
+#include <rpc/jsonrpc.h>
+
+#include <exception>
+
+namespace rpc {
+
+namespace {
+
+// A validating pass that only counts nesting. It runs before the DOM is built so a body of
+// 100000 '[' is refused after MAX_JSON_DEPTH characters instead of growing a huge tree.
+class DepthCheck final : public nlohmann::json_sax<Json>
+{
+public:
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return Enter(); }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return Leave(); }
+    bool start_array(std::size_t) override { return Enter(); }
+    bool end_array() override { return Leave(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override
+    {
+        return false;
+    }
+
+private:
+    bool Enter() { return ++m_depth <= MAX_JSON_DEPTH; }
+    bool Leave()
+    {
+        --m_depth;
+        return true;
+    }
+
+    size_t m_depth{0};
+};
+
+RpcError InvalidRequest(std::string message)
+{
+    return RpcError{RPC_INVALID_REQUEST, std::move(message)};
+}
+
+} // namespace
+
+Result ParseJsonBody(std::string_view body)
+{
+    const RpcError parse_error{RPC_PARSE_ERROR, "Parse error"};
+    try {
+        DepthCheck check;
+        if (!Json::sax_parse(body.begin(), body.end(), &check)) return parse_error;
+        Json value = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+        if (value.is_discarded()) return parse_error;
+        return value;
+    } catch (const std::exception&) {
+        // Only allocation failure can land here; the caller still deserves an answer.
+        return parse_error;
+    }
+}
+
+std::optional<RpcError> ParseRequest(const Json& value, JsonRequest& out)
+{
+    if (!value.is_object()) return InvalidRequest("Invalid Request object");
+
+    const auto id_it = value.find("id");
+    if (id_it != value.end()) {
+        out.id = *id_it;
+    } else {
+        out.id.reset();
+    }
+
+    out.version = JsonRpcVersion::V1_LEGACY;
+    const auto version_it = value.find("jsonrpc");
+    if (version_it != value.end() && !version_it->is_null()) {
+        if (!version_it->is_string()) return InvalidRequest("jsonrpc field must be a string");
+        const auto& version = version_it->get_ref<const std::string&>();
+        // Some old documentation put "jsonrpc": "1.0" in requests, so Core keeps accepting it.
+        if (version == "2.0") {
+            out.version = JsonRpcVersion::V2;
+        } else if (version != "1.0") {
+            return InvalidRequest("JSON-RPC version not supported");
+        }
+    }
+
+    const auto method_it = value.find("method");
+    if (method_it == value.end() || method_it->is_null()) return InvalidRequest("Missing method");
+    if (!method_it->is_string()) return InvalidRequest("Method must be a string");
+    out.method = method_it->get<std::string>();
+
+    const auto params_it = value.find("params");
+    if (params_it == value.end() || params_it->is_null()) {
+        out.params = Json::array();
+    } else if (params_it->is_array() || params_it->is_object()) {
+        out.params = *params_it;
+    } else {
+        return InvalidRequest("Params must be an array or object");
+    }
+    return std::nullopt;
+}
+
+Json ErrorObject(const RpcError& error)
+{
+    Json object = Json::object();
+    object["code"] = error.code;
+    object["message"] = error.message;
+    return object;
+}
+
+Json MakeReply(const Result& outcome, const std::optional<Json>& id, JsonRpcVersion version)
+{
+    const bool legacy{version == JsonRpcVersion::V1_LEGACY};
+    Json reply = Json::object();
+    if (!legacy) reply["jsonrpc"] = "2.0";
+    if (outcome.has_value()) {
+        reply["result"] = outcome.value();
+        if (legacy) reply["error"] = nullptr;
+    } else {
+        if (legacy) reply["result"] = nullptr;
+        reply["error"] = ErrorObject(outcome.error());
+    }
+    if (id.has_value()) reply["id"] = *id;
+    return reply;
+}
+
+int LegacyErrorStatus(int code)
+{
+    if (code == RPC_INVALID_REQUEST) return HTTP_BAD_REQUEST;
+    if (code == RPC_METHOD_NOT_FOUND) return HTTP_NOT_FOUND;
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
+std::string_view JsonTypeName(const Json& value)
+{
+    switch (value.type()) {
+    case Json::value_t::null:
+    case Json::value_t::discarded:
+        return "null";
+    case Json::value_t::boolean:
+        return "bool";
+    case Json::value_t::object:
+        return "object";
+    case Json::value_t::array:
+        return "array";
+    case Json::value_t::string:
+    case Json::value_t::binary:
+        return "string";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float:
+        return "number";
+    }
+    return "null";
+}
+
+std::string WriteJson(const Json& value, int indent)
+{
+    return value.dump(indent, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+}
+
+} // namespace rpc

@@ -1,3 +1,0 @@
-// Removed once the first rpc sources land (issue 5).
-namespace rpc {
-}
