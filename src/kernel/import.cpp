@@ -268,6 +268,12 @@ util::Expected<void> ChainstateManager::VerifyDB(int level, int depth)
         if (disconnect && view.DynamicMemoryUsage() + m_coins->DynamicMemoryUsage() >
                               m_options.coins_cache_bytes) {
             disconnect = false;
+            if (m_log) {
+                m_log->Info("Verification: the coins cache is full; blocks from height " +
+                            std::to_string(index->height) +
+                            " down are checked without disconnecting (a larger -dbcache goes "
+                            "deeper)");
+            }
         }
         if (disconnect) {
             auto result = DisconnectBlock(*block, index, view);
