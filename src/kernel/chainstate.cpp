@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <limits>
 #include <string>
 
@@ -34,15 +33,6 @@ private:
 constexpr int MAX_CONNECT_BATCH = 32;
 
 } // namespace
-
-size_t ChainstateManager::HashHasher::operator()(const consensus::Uint256& h) const
-{
-    // Block hashes are already uniformly distributed (they meet a PoW target
-    // only in their high bytes); the low 8 bytes make a fine bucket key.
-    uint64_t v;
-    std::memcpy(&v, h.data(), sizeof(v));
-    return static_cast<size_t>(v);
-}
 
 ChainstateManager::ChainstateManager(ChainstateOptions options)
     : m_options{std::move(options)}, m_log{m_options.logger}, m_check_queue{std::max(

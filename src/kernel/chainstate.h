@@ -253,11 +253,8 @@ private:
     std::unique_ptr<storage::CoinsDB> m_coins_db;
     std::unique_ptr<CoinsCache> m_coins;
 
-    struct HashHasher
-    {
-        size_t operator()(const consensus::Uint256& h) const;
-    };
-    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>, HashHasher> m_index;
+    std::unordered_map<consensus::Uint256, std::unique_ptr<BlockIndex>, consensus::BlobHasher>
+        m_index;
     std::set<BlockIndex*> m_dirty_index;
     Chain m_chain;
     std::set<BlockIndex*, BlockIndexWorkComparator> m_candidates;

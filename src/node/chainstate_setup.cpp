@@ -16,18 +16,6 @@ namespace {
 // Core's cap on script verification threads.
 constexpr int MAX_SCRIPTCHECK_THREADS = 15;
 
-util::Expected<int64_t> IntOption(const util::ArgsManager& args, std::string_view name, int64_t def)
-{
-    const auto value = args.GetArg(name);
-    if (!value) return def;
-    const auto parsed = util::ParseInt64(*value);
-    if (!parsed) {
-        return util::Unexpected("Invalid value for " + std::string{name} + ": '" + *value +
-                                "' is not a whole number");
-    }
-    return *parsed;
-}
-
 util::Expected<consensus::Uint256> HashOption(const util::ArgsManager& args, std::string_view name,
                                               const consensus::Uint256& def)
 {
@@ -125,9 +113,10 @@ util::Expected<ChainstateSetup> ChainstateSetupFromArgs(const util::ArgsManager&
     options.data_dir = chain_datadir;
     options.logger = logger;
 
-    auto dbcache = IntOption(args, "-dbcache", kernel::DEFAULT_DB_CACHE_MIB);
-    if (!dbcache) return dbcache.error();
-    const int64_t cache_mib = std::clamp<int64_t>(*dbcache, kernel::MIN_DB_CACHE_MIB, 1 << 20);
+    // Integer options were checked when they were parsed.
+    const int64_t cache_mib =
+        std::clamp<int64_t>(args.GetIntArg("-dbcache", kernel::DEFAULT_DB_CACHE_MIB),
+                            kernel::MIN_DB_CACHE_MIB, 1 << 20);
     const size_t total = static_cast<size_t>(cache_mib) << 20;
     // Core's split: a little for the block index, some for LevelDB, the rest for coins.
     options.block_tree_db_cache_bytes = std::min<size_t>(total / 8, 2 << 20);
@@ -135,11 +124,11 @@ util::Expected<ChainstateSetup> ChainstateSetupFromArgs(const util::ArgsManager&
     options.coins_db_cache_bytes = std::min<size_t>(rest / 2, rest / 4 + (8 << 20));
     options.coins_cache_bytes = rest - options.coins_db_cache_bytes;
 
-    auto par = IntOption(args, "-par", 0);
-    if (!par) return par.error();
+    const int64_t par = args.GetIntArg("-par", 0);
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    int threads = *par <= 0 ? cores + static_cast<int>(*par) : static_cast<int>(*par);
-    options.script_threads = static_cast<unsigned>(std::clamp(threads, 1, MAX_SCRIPTCHECK_THREADS));
+    const int64_t threads = par <= 0 ? cores + par : par;
+    options.script_threads =
+        static_cast<unsigned>(std::clamp<int64_t>(threads, 1, MAX_SCRIPTCHECK_THREADS));
 
     const auto& consensus = params.GetConsensus();
     auto assume_valid = HashOption(args, "-assumevalid", consensus.default_assume_valid);
@@ -154,29 +143,25 @@ util::Expected<ChainstateSetup> ChainstateSetupFromArgs(const util::ArgsManager&
     for (const std::string& file : args.GetArgs("-loadblock")) {
         setup.load_block_files.push_back(std::filesystem::absolute(file));
     }
-    auto check_blocks = IntOption(args, "-checkblocks", kernel::DEFAULT_CHECKBLOCKS);
-    if (!check_blocks) return check_blocks.error();
-    setup.check_blocks = static_cast<int>(std::clamp<int64_t>(*check_blocks, 0, 1 << 30));
-    auto check_level = IntOption(args, "-checklevel", kernel::DEFAULT_CHECKLEVEL);
-    if (!check_level) return check_level.error();
-    if (*check_level < 0 || *check_level > 4) {
-        return util::Unexpected("Invalid value for -checklevel: '" + std::to_string(*check_level) +
+    setup.check_blocks = static_cast<int>(std::clamp<int64_t>(
+        args.GetIntArg("-checkblocks", kernel::DEFAULT_CHECKBLOCKS), 0, 1 << 30));
+    const int64_t check_level = args.GetIntArg("-checklevel", kernel::DEFAULT_CHECKLEVEL);
+    if (check_level < 0 || check_level > 4) {
+        return util::Unexpected("Invalid value for -checklevel: '" + std::to_string(check_level) +
                                 "' (it must be 0 to 4)");
     }
-    setup.check_level = static_cast<int>(*check_level);
+    setup.check_level = static_cast<int>(check_level);
 
-    auto batch =
-        IntOption(args, "-dbbatchsize", static_cast<int64_t>(options.coins_batch_write_bytes));
-    if (!batch) return batch.error();
-    if (*batch < 1) return util::Unexpected("-dbbatchsize must be at least 1");
-    options.coins_batch_write_bytes = static_cast<size_t>(*batch);
-    auto crash_ratio = IntOption(args, "-dbcrashratio", 0);
-    if (!crash_ratio) return crash_ratio.error();
-    if (*crash_ratio < 0) return util::Unexpected("-dbcrashratio must not be negative");
-    if (*crash_ratio > 0) {
+    const int64_t batch =
+        args.GetIntArg("-dbbatchsize", static_cast<int64_t>(options.coins_batch_write_bytes));
+    if (batch < 1) return util::Unexpected("-dbbatchsize must be at least 1");
+    options.coins_batch_write_bytes = static_cast<size_t>(batch);
+    const int64_t crash_ratio = args.GetIntArg("-dbcrashratio", 0);
+    if (crash_ratio < 0) return util::Unexpected("-dbcrashratio must not be negative");
+    if (crash_ratio > 0) {
         // Exits without flushing or unwinding anything, which is what a crash leaves behind.
         options.crash_after_batch =
-            [ratio = static_cast<uint64_t>(*crash_ratio),
+            [ratio = static_cast<uint64_t>(crash_ratio),
              rng = std::make_shared<std::mt19937_64>(std::random_device{}())](size_t) {
                 if ((*rng)() % ratio == 0) {
                     std::fputs("Simulating a crash. Goodbye.\n", stderr);
