@@ -435,23 +435,30 @@ bool ChainstateManager::AcceptBlock(const std::shared_ptr<const consensus::Block
                                     const storage::FlatFilePos* known_pos, bool* new_block)
 {
     if (new_block) *new_block = false;
-    BlockIndex* index = nullptr;
-    if (!AcceptBlockHeader(block->header, state, &index)) return false;
-    if (out) *out = index;
-    if (index->HaveData()) return true;
-
     const auto& consensus_params = Params().GetConsensus();
-    const BlockIndex* prev = index->prev;
-    if (!consensus::CheckBlock(*block, state, consensus_params) ||
-        !consensus::ContextualCheckBlock(*block, state, index->height,
-                                         prev ? prev->GetMedianTimePast() : 0, consensus_params)) {
+    BlockIndex* index = LookupBlockIndex(block->GetHash());
+    if (index && index->HaveData()) {
+        if (out) *out = index;
+        return AcceptBlockHeader(block->header, state, &index); // duplicate-invalid if failed
+    }
+    // Context-free checks first: a block failing them whose header was not
+    // known leaves no trace in the index (as in Core).
+    const bool checked = consensus::CheckBlock(*block, state, consensus_params);
+    if (checked) {
+        if (!AcceptBlockHeader(block->header, state, &index)) return false;
+        if (out) *out = index;
+    }
+    if (!checked || !consensus::ContextualCheckBlock(
+                        *block, state, index->height,
+                        index->prev ? index->prev->GetMedianTimePast() : 0, consensus_params)) {
+        if (m_log) m_log->Error("AcceptBlock FAILED (" + state.ToString() + ")");
+        if (!index) return false;
         // A mutated block may be a valid block with damaged data: keep its hash usable.
         if (state.GetResult() != consensus::BlockResult::MUTATED) {
             index->status |= storage::BLOCK_FAILED_VALID;
             SetDirty(index);
             InvalidChainFound(index);
         }
-        if (m_log) m_log->Error("AcceptBlock FAILED (" + state.ToString() + ")");
         return false;
     }
 
@@ -483,19 +490,13 @@ bool ChainstateManager::ProcessNewBlock(const std::shared_ptr<const consensus::B
         return state.Invalid(consensus::BlockResult::CONSENSUS, "chainstate-stopped",
                              m_fatal_error->message);
     }
-    // Context-free checks first: a block that fails them leaves no trace in the index.
-    if (!consensus::CheckBlock(*block, state, Params().GetConsensus()) ||
-        !AcceptBlock(block, state, nullptr, nullptr, new_block)) {
-        if (m_log && state.IsInvalid()) {
-            m_log->Error("ProcessNewBlock: " + block->GetHash().GetHex() + " rejected, " +
-                         state.ToString());
-        }
+    if (!AcceptBlock(block, state, nullptr, nullptr, new_block)) {
         m_signals.BlockChecked(*block, state);
         return false;
     }
     // Failures while connecting are reported through BlockChecked and the log;
     // the block itself was acceptable.
-    if (auto r = ActivateBestChain(); !r && m_log) {
+    if (auto r = ActivateBestChain(block); !r && m_log) {
         m_log->Error("ActivateBestChain failed: " + r.error().message);
     }
     return true;
@@ -572,7 +573,8 @@ BlockIndex* ChainstateManager::FindMostWorkChain()
     return nullptr;
 }
 
-util::Expected<void> ChainstateManager::ActivateBestChain()
+util::Expected<void>
+ChainstateManager::ActivateBestChain(const std::shared_ptr<const consensus::Block>& block)
 {
     if (m_fatal_error) return *m_fatal_error;
     while (!Interrupted()) {
@@ -580,7 +582,7 @@ util::Expected<void> ChainstateManager::ActivateBestChain()
         if (!best || best == m_chain.Tip()) break;
         const BlockIndex* old_tip = m_chain.Tip();
         bool invalid_found = false;
-        auto progressed = ActivateBestChainStep(best, invalid_found);
+        auto progressed = ActivateBestChainStep(best, invalid_found, block);
         if (!progressed) return progressed.error();
         const BlockIndex* new_tip = m_chain.Tip();
         if (new_tip && new_tip != old_tip) {
@@ -593,8 +595,9 @@ util::Expected<void> ChainstateManager::ActivateBestChain()
     return {};
 }
 
-util::Expected<bool> ChainstateManager::ActivateBestChainStep(BlockIndex* target,
-                                                              bool& invalid_found)
+util::Expected<bool>
+ChainstateManager::ActivateBestChainStep(BlockIndex* target, bool& invalid_found,
+                                         const std::shared_ptr<const consensus::Block>& block)
 {
     const BlockIndex* fork = m_chain.FindFork(target);
     while (m_chain.Tip() && m_chain.Tip() != fork) {
@@ -607,7 +610,9 @@ util::Expected<bool> ChainstateManager::ActivateBestChainStep(BlockIndex* target
     std::reverse(path.begin(), path.end());
     if (path.size() > MAX_CONNECT_BATCH) path.resize(MAX_CONNECT_BATCH);
     for (BlockIndex* next : path) {
-        auto connected = ConnectTip(next, nullptr);
+        // The block just received need not be read back from disk.
+        auto connected =
+            ConnectTip(next, block && next->hash == block->GetHash() ? block : nullptr);
         if (!connected) return connected.error();
         if (!*connected) {
             invalid_found = true;

@@ -122,8 +122,10 @@ public:
     /// set when the block was not stored before.
     bool ProcessNewBlock(const std::shared_ptr<const consensus::Block>& block,
                          consensus::BlockValidationState& state, bool* new_block = nullptr);
-    /// Connects toward the most-work valid chain. An error only on storage failure.
-    util::Expected<void> ActivateBestChain();
+    /// Connects toward the most-work valid chain; `block`, if given, is one of
+    /// the blocks to connect, already in memory. An error only on storage failure.
+    util::Expected<void>
+    ActivateBestChain(const std::shared_ptr<const consensus::Block>& block = nullptr);
 
     /// invalidateblock: marks the block and its descendants invalid and
     /// leaves the active chain if it was on it.
@@ -210,7 +212,9 @@ private:
 
     // ---- chain selection ----
     BlockIndex* FindMostWorkChain();
-    util::Expected<bool> ActivateBestChainStep(BlockIndex* target, bool& invalid_found);
+    util::Expected<bool>
+    ActivateBestChainStep(BlockIndex* target, bool& invalid_found,
+                          const std::shared_ptr<const consensus::Block>& block);
     util::Expected<bool> ConnectTip(BlockIndex* index,
                                     std::shared_ptr<const consensus::Block> block);
     util::Expected<void> DisconnectTip();
