@@ -95,6 +95,7 @@ struct ImportResult
     size_t blocks_accepted{0}; //!< newly stored (not already known)
     size_t blocks_orphaned{0}; //!< left without a known parent at the end
     size_t blocks_rejected{0}; //!< failed their checks
+    uint64_t data_end{0};      //!< file offset just past the last decodable record
 };
 
 /// The chainstate and everything it keeps on disk.

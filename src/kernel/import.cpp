@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace kernel {
@@ -103,14 +104,21 @@ util::Expected<ImportResult> ChainstateManager::ImportFile(const std::filesystem
     // Blocks whose parent has not been seen yet, by parent hash.
     std::multimap<consensus::Uint256, Record> waiting;
 
-    // Accepts one block, then any that were waiting for it.
-    const auto process = [&](const Record& first) -> util::Expected<void> {
-        std::vector<Record> queue{first};
-        while (!queue.empty()) {
-            const Record record = queue.back();
-            queue.pop_back();
-            auto block = ReadRecord(in, record);
-            if (!block) continue; // counted when first seen
+    // Accepts one decoded block, then any that were waiting for it (read again
+    // from the file: orphans are not kept in memory).
+    const auto process = [&](consensus::Block first,
+                             const Record& first_record) -> util::Expected<void> {
+        std::optional<consensus::Block> block{std::move(first)};
+        Record record = first_record;
+        std::vector<Record> queue;
+        while (block || !queue.empty()) {
+            if (!block) {
+                record = queue.back();
+                queue.pop_back();
+                auto decoded = ReadRecord(in, record);
+                if (!decoded) continue; // counted when first seen
+                block = std::move(*decoded);
+            }
             const consensus::Uint256 hash = block->GetHash();
             const storage::FlatFilePos pos{file_number, static_cast<uint32_t>(record.offset)};
             if (hash == genesis_hash) {
@@ -119,10 +127,12 @@ util::Expected<ImportResult> ChainstateManager::ImportFile(const std::filesystem
                     ReceivedBlockTransactions(*block, index, pos);
                     ++result.blocks_accepted;
                 }
+                block.reset();
             } else {
                 consensus::BlockValidationState state;
                 bool new_block = false;
                 auto shared = std::make_shared<const consensus::Block>(std::move(*block));
+                block.reset();
                 if (!AcceptBlock(shared, state, nullptr, file_number >= 0 ? &pos : nullptr,
                                  &new_block)) {
                     ++result.blocks_rejected;
@@ -155,12 +165,13 @@ util::Expected<ImportResult> ChainstateManager::ImportFile(const std::filesystem
             continue;
         }
         ++result.blocks_read;
+        result.data_end = std::max(result.data_end, record.offset + record.size);
         const consensus::Uint256& prev = block->header.prev_block;
         if (block->GetHash() != genesis_hash && !LookupBlockIndex(prev)) {
             waiting.emplace(prev, record);
             continue;
         }
-        if (auto r = process(record); !r) return r.error();
+        if (auto r = process(std::move(*block), record); !r) return r.error();
     }
     result.blocks_orphaned = waiting.size();
     if (m_log && !waiting.empty()) {
@@ -192,20 +203,16 @@ util::Expected<void> ChainstateManager::Reindex()
             return FlushBlockIndex();
         }
         last_file = file;
+        // New blocks go after the last record; a pre-allocated tail is overwritten.
+        sizes.push_back({static_cast<uint32_t>(result->data_end), 0});
     }
-    // New blocks go after the last record of the last file; the tail of a
-    // pre-allocated file is overwritten.
+    if (sizes.empty()) sizes.emplace_back();
     m_file_info.assign(last_file + 1, storage::BlockFileInfo{});
-    sizes.assign(last_file + 1, storage::FileSizes{});
+    for (int file = 0; file <= last_file; ++file)
+        m_file_info[file].size = sizes[file].blk;
     for (const auto& [hash, entry] : m_index) {
         if (!entry->HaveData()) continue;
-        auto& info = m_file_info[entry->file];
-        info.AddBlock(static_cast<uint32_t>(entry->height), entry->time);
-        auto raw = m_block_files->ReadRawBlock(entry->DataPos());
-        if (!raw) return raw.error();
-        const auto end = static_cast<uint32_t>(entry->data_pos + raw->size());
-        info.size = std::max(info.size, end);
-        sizes[entry->file].blk = info.size;
+        m_file_info[entry->file].AddBlock(static_cast<uint32_t>(entry->height), entry->time);
         // Undo data is rebuilt as blocks reconnect.
         entry->status &= ~uint32_t{storage::BLOCK_HAVE_UNDO};
         entry->undo_pos = 0;
