@@ -1,5 +1,7 @@
 #include <kernel/chain.h>
 
+#include <consensus/pow.h>
+
 #include <algorithm>
 #include <array>
 
@@ -87,6 +89,14 @@ BlockIndex* BlockIndex::GetAncestor(int target_height)
 void BlockIndex::BuildSkip()
 {
     if (prev) skip = prev->GetAncestor(GetSkipHeight(height));
+}
+
+void BlockIndex::ComputeChainFields()
+{
+    chain_work =
+        (prev ? prev->chain_work : consensus::ArithUint256{}) + consensus::GetBlockProof(bits);
+    time_max = prev ? std::max(prev->time_max, time) : time;
+    BuildSkip();
 }
 
 bool BlockIndex::IsValid(uint32_t up_to) const

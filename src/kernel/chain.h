@@ -57,6 +57,9 @@ public:
     const BlockIndex* GetAncestor(int target_height) const;
     /// Sets the skip pointer; prev and height must be set.
     void BuildSkip();
+    /// Derives chain_work, time_max and the skip pointer from the parent (whose
+    /// own fields must already be set) and this header's bits and time.
+    void ComputeChainFields();
 
     /// True if not failed and validated at least to `up_to` (a BLOCK_VALID_* level).
     bool IsValid(uint32_t up_to = storage::BLOCK_VALID_TRANSACTIONS) const;

@@ -215,10 +215,7 @@ util::Expected<void> ChainstateManager::LoadBlockIndex()
         if (!consensus::CheckProofOfWork(entry->hash, entry->bits, Params().GetConsensus())) {
             return corrupt("block " + entry->hash.GetHex() + " does not meet its target");
         }
-        entry->chain_work = (entry->prev ? entry->prev->chain_work : consensus::ArithUint256{}) +
-                            consensus::GetBlockProof(entry->bits);
-        entry->time_max = entry->prev ? std::max(entry->prev->time_max, entry->time) : entry->time;
-        entry->BuildSkip();
+        entry->ComputeChainFields();
         if (entry->tx_count > 0 && entry->HaveData()) {
             if (!entry->prev) {
                 entry->chain_tx_count = entry->tx_count;
@@ -252,11 +249,7 @@ util::Expected<void> ChainstateManager::LoadBlockIndex()
         m_file_info.push_back(info->value_or(storage::BlockFileInfo{}));
         sizes.push_back({m_file_info.back().size, m_file_info.back().undo_size});
     }
-    storage::BlockFilesOptions files_options;
-    files_options.blocks_dir = m_options.data_dir / "blocks";
-    files_options.magic = Params().GetMessageStart();
-    files_options.max_blockfile_size = m_options.max_blockfile_size;
-    m_block_files = std::make_unique<storage::BlockFiles>(files_options, std::move(sizes), last);
+    m_block_files = MakeBlockFiles(std::move(sizes), last);
 
     // Every block file an entry points into must exist.
     std::set<int> files_needed;
@@ -270,6 +263,16 @@ util::Expected<void> ChainstateManager::LoadBlockIndex()
         }
     }
     return {};
+}
+
+std::unique_ptr<storage::BlockFiles>
+ChainstateManager::MakeBlockFiles(std::vector<storage::FileSizes> sizes, int last_file) const
+{
+    storage::BlockFilesOptions options;
+    options.blocks_dir = m_options.data_dir / "blocks";
+    options.magic = Params().GetMessageStart();
+    options.max_blockfile_size = m_options.max_blockfile_size;
+    return std::make_unique<storage::BlockFiles>(options, std::move(sizes), last_file);
 }
 
 util::Expected<void> ChainstateManager::LoadGenesis()
@@ -339,13 +342,8 @@ BlockIndex* ChainstateManager::AddToBlockIndex(const consensus::BlockHeader& hea
     entry->hash = hash;
     entry->SetHeaderFields(header);
     entry->prev = header.prev_block.IsNull() ? nullptr : LookupBlockIndex(header.prev_block);
-    if (entry->prev) {
-        entry->height = entry->prev->height + 1;
-        entry->BuildSkip();
-    }
-    entry->chain_work = (entry->prev ? entry->prev->chain_work : consensus::ArithUint256{}) +
-                        consensus::GetBlockProof(entry->bits);
-    entry->time_max = entry->prev ? std::max(entry->prev->time_max, entry->time) : entry->time;
+    if (entry->prev) entry->height = entry->prev->height + 1;
+    entry->ComputeChainFields();
     entry->RaiseValidity(storage::BLOCK_VALID_TREE);
     if (!m_best_header || m_best_header->chain_work < entry->chain_work) m_best_header = entry;
     SetDirty(entry);
@@ -728,17 +726,11 @@ util::Expected<void> ChainstateManager::InvalidateBlock(BlockIndex* index)
     }
     index->status |= storage::BLOCK_FAILED_VALID;
     SetDirty(index);
-    for (auto& [hash, entry] : m_index) {
-        if (entry.get() != index && entry->height > index->height &&
-            entry->GetAncestor(index->height) == index) {
-            entry->status |= storage::BLOCK_FAILED_CHILD;
-            SetDirty(entry.get());
-        }
-    }
+    InvalidChainFound(index); // marks the descendants
+    // Chains that lost to the invalidated one may be best again.
     m_candidates.clear();
     for (auto& [hash, entry] : m_index)
         AddCandidateIfBetter(entry.get());
-    InvalidChainFound(index);
     if (auto r = ActivateBestChain(); !r) return r;
     return FlushStateToDisk(FlushMode::ALWAYS);
 }

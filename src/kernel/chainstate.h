@@ -243,6 +243,9 @@ private:
     util::Expected<storage::FlatFilePos> SaveBlock(const consensus::Block& block, int height);
     util::Expected<void> FlushStateToDisk(FlushMode mode);
     util::Expected<void> FlushBlockIndex();
+    /// Block files under <datadir>/blocks resuming with these per-file sizes.
+    std::unique_ptr<storage::BlockFiles> MakeBlockFiles(std::vector<storage::FileSizes> sizes,
+                                                        int last_file) const;
     /// Records a storage failure, stops further writes and returns the error.
     util::Error Fatal(util::Error error);
     int64_t Now() const;

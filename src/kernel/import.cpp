@@ -228,12 +228,7 @@ util::Expected<void> ChainstateManager::Reindex()
         std::filesystem::remove(m_block_files->UndoFileName(file), ec);
         m_dirty_files.insert(file);
     }
-    storage::BlockFilesOptions files_options;
-    files_options.blocks_dir = m_options.data_dir / "blocks";
-    files_options.magic = Params().GetMessageStart();
-    files_options.max_blockfile_size = m_options.max_blockfile_size;
-    m_block_files =
-        std::make_unique<storage::BlockFiles>(files_options, std::move(sizes), last_file);
+    m_block_files = MakeBlockFiles(std::move(sizes), last_file);
     if (auto r = FlushBlockIndex(); !r) return r;
     if (auto r = m_block_tree->WriteReindexing(false); !r) return r;
     if (m_log) m_log->Info("Reindexing finished");
