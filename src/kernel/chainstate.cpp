@@ -834,4 +834,25 @@ util::Expected<CoinsStats> ChainstateManager::GetCoinsStats()
     return ComputeCoinsStats(*m_coins_db);
 }
 
+util::Expected<std::unique_ptr<storage::CoinsCursor>> ChainstateManager::SnapshotCoins()
+{
+    if (auto r = ForceFlush(); !r) return r.error();
+    // A LevelDB iterator reads the state of the moment it was made.
+    return m_coins_db->Cursor();
+}
+
+uint64_t ChainstateManager::BlockFilesSize() const
+{
+    uint64_t total = 0;
+    for (const auto& info : m_file_info)
+        total += uint64_t{info.size} + info.undo_size;
+    return total;
+}
+
+uint32_t ChainstateManager::NextWorkRequired(const BlockIndex& prev, int64_t block_time) const
+{
+    return consensus::GetNextWorkRequired(prev.height, prev.time, prev.bits, block_time,
+                                          IndexChainView{&prev}, Params().GetConsensus());
+}
+
 } // namespace kernel

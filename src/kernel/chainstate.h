@@ -160,6 +160,17 @@ public:
     std::vector<const BlockIndex*> AllBlockIndexes() const;
     /// The block stored for an index entry.
     util::Expected<consensus::Block> ReadBlock(const BlockIndex& index) const;
+    /// The undo data stored for a connected block.
+    util::Expected<storage::BlockUndo> ReadUndo(const BlockIndex& index) const;
+    /// Compact bits a block with timestamp `block_time` on top of `prev` must carry.
+    uint32_t NextWorkRequired(const BlockIndex& prev, int64_t block_time) const;
+    /// Writes the coins out, then returns a cursor over the database as it is now, which
+    /// matches Tip(); the cursor may be used on another thread while validation continues.
+    util::Expected<std::unique_ptr<storage::CoinsCursor>> SnapshotCoins();
+    /// Bytes of blk and rev files on disk.
+    uint64_t BlockFilesSize() const;
+    /// Current time as the chainstate sees it (the clock option), in seconds.
+    int64_t Now() const;
     /// The UTXO cache in front of the database.
     CoinsCache& CoinsTip() { return *m_coins; }
     /// True while the tip is older than a day or has less than minimum chain work.
@@ -237,7 +248,6 @@ private:
     /// Brings the coins up to date after a crash in the middle of a flush.
     util::Expected<void> ReplayBlocks();
     util::Expected<void> RollforwardBlock(const BlockIndex* index, CoinsCache& view);
-    util::Expected<storage::BlockUndo> ReadUndo(const BlockIndex& index) const;
 
     // ---- storage ----
     util::Expected<storage::FlatFilePos> SaveBlock(const consensus::Block& block, int height);
@@ -248,7 +258,6 @@ private:
                                                         int last_file) const;
     /// Records a storage failure, stops further writes and returns the error.
     util::Error Fatal(util::Error error);
-    int64_t Now() const;
     /// True once options.interrupt asks long operations to stop.
     bool Interrupted() const { return m_options.interrupt && m_options.interrupt(); }
 

@@ -216,6 +216,14 @@ std::string Logger::EnabledCategoriesString() const
     return out.empty() ? "none" : out;
 }
 
+std::optional<bool> Logger::IsCategoryEnabled(std::string_view name) const
+{
+    const auto category = ParseLogCategory(name);
+    if (!category) return std::nullopt;
+    return (m_categories.load() & static_cast<uint32_t>(*category)) ==
+           static_cast<uint32_t>(*category);
+}
+
 bool Logger::WillLog(LogCategory category, LogLevel level) const
 {
     if (level >= LogLevel::INFO) return true;

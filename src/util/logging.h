@@ -121,6 +121,8 @@ public:
     void SetCategoryLogLevel(LogCategory category, LogLevel level);
     /// Comma-separated enabled category names, or "none".
     std::string EnabledCategoriesString() const;
+    /// True if the category called `name` is on; nullopt for an unknown name. Any thread.
+    std::optional<bool> IsCategoryEnabled(std::string_view name) const;
 
     /// True if a line with this category and level would be written.
     bool WillLog(LogCategory category, LogLevel level) const;
