@@ -162,7 +162,24 @@ Result MethodTable::Execute(const JsonRequest& request, const Context& context) 
             error->message = method->HelpText(m_options.example_port);
         return *error;
     }
-    return method->Invoke(positional, context);
+    std::list<ActiveCommand>::iterator active;
+    {
+        std::lock_guard lock{m_active_mutex};
+        active = m_active.insert(m_active.end(),
+                                 ActiveCommand{method->Name(), std::chrono::steady_clock::now()});
+    }
+    Result result = method->Invoke(positional, context);
+    {
+        std::lock_guard lock{m_active_mutex};
+        m_active.erase(active);
+    }
+    return result;
+}
+
+std::vector<ActiveCommand> MethodTable::ActiveCommands() const
+{
+    std::lock_guard lock{m_active_mutex};
+    return {m_active.begin(), m_active.end()};
 }
 
 std::string MethodTable::Help(std::string_view command) const

@@ -6,8 +6,10 @@
 #include <rpc/method.h>
 #include <rpc/protocol.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <list>
 #include <map>
 #include <mutex>
 #include <string>
@@ -30,6 +32,13 @@ struct TableOptions
     size_t max_body_size{32 * 1024 * 1024};
     /// Port printed in help examples (the node passes its -rpcport).
     uint16_t example_port{DEFAULT_EXAMPLE_PORT};
+};
+
+/// A call being executed right now (getrpcinfo's active_commands).
+struct ActiveCommand
+{
+    std::string method;
+    std::chrono::steady_clock::time_point start;
 };
 
 /// Registered methods plus the warm-up state. Register everything before serving; after that
@@ -69,12 +78,17 @@ public:
     /// `help` text: all non-hidden methods by category, or one method's full help.
     std::string Help(std::string_view command) const;
 
+    /// The calls running now, oldest first. Any thread.
+    std::vector<ActiveCommand> ActiveCommands() const;
+
 private:
     TableOptions m_options;
     std::map<std::string, Method, std::less<>> m_methods;
 
     mutable std::mutex m_warmup_mutex;
-    bool m_in_warmup{true};                            // guarded by m_warmup_mutex
+    bool m_in_warmup{true}; // guarded by m_warmup_mutex
+    mutable std::mutex m_active_mutex;
+    mutable std::list<ActiveCommand> m_active;         // guarded by m_active_mutex
     std::string m_warmup_status{"RPC server started"}; // guarded by m_warmup_mutex
 };
 

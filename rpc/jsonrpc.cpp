@@ -1,5 +1,8 @@
 #include <rpc/jsonrpc.h>
 
+#include <rpc/util.h>
+
+#include <cstdio>
 #include <exception>
 
 namespace rpc {
@@ -155,9 +158,80 @@ std::string_view JsonTypeName(const Json& value)
     return "null";
 }
 
+namespace {
+
+void AppendIndent(std::string& out, int indent, int level)
+{
+    out.append(static_cast<size_t>(indent) * static_cast<size_t>(level), ' ');
+}
+
+// UniValue's writer: compact without indent; with it, one element per line and "key": value,
+// and empty containers still broken over two lines, as bitcoin-cli prints them.
+void Write(const Json& value, int indent, int level, std::string& out)
+{
+    switch (value.type()) {
+    case Json::value_t::object: {
+        out += '{';
+        if (indent > 0) out += '\n';
+        size_t i = 0;
+        for (const auto& [key, item] : value.items()) {
+            if (indent > 0) AppendIndent(out, indent, level + 1);
+            out += Json(key).dump(-1, ' ', false, Json::error_handler_t::replace);
+            out += indent > 0 ? ": " : ":";
+            Write(item, indent, level + 1, out);
+            if (++i != value.size()) out += ',';
+            if (indent > 0) out += '\n';
+        }
+        if (indent > 0) AppendIndent(out, indent, level);
+        out += '}';
+        return;
+    }
+    case Json::value_t::array: {
+        out += '[';
+        if (indent > 0) out += '\n';
+        for (size_t i = 0; i < value.size(); ++i) {
+            if (indent > 0) AppendIndent(out, indent, level + 1);
+            Write(value[i], indent, level + 1, out);
+            if (i + 1 != value.size()) out += ',';
+            if (indent > 0) out += '\n';
+        }
+        if (indent > 0) AppendIndent(out, indent, level);
+        out += ']';
+        return;
+    }
+    case Json::value_t::number_float: {
+        // UniValue prints doubles with 16 significant digits.
+        char buf[32];
+        std::snprintf(buf, sizeof(buf), "%.16g", value.get<double>());
+        out += buf;
+        return;
+    }
+    case Json::value_t::binary:
+        if (const auto amount = JsonToAmount(value)) {
+            const uint64_t abs =
+                *amount < 0 ? 0 - static_cast<uint64_t>(*amount) : static_cast<uint64_t>(*amount);
+            char buf[40];
+            std::snprintf(buf, sizeof(buf), "%s%llu.%08llu", *amount < 0 ? "-" : "",
+                          static_cast<unsigned long long>(abs / 100'000'000),
+                          static_cast<unsigned long long>(abs % 100'000'000));
+            out += buf;
+            return;
+        }
+        out += "null"; // no other binary values are ever built
+        return;
+    default:
+        out += value.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+        return;
+    }
+}
+
+} // namespace
+
 std::string WriteJson(const Json& value, int indent)
 {
-    return value.dump(indent, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+    std::string out;
+    Write(value, indent, 0, out);
+    return out;
 }
 
 } // namespace rpc

@@ -1,5 +1,7 @@
 #include <rpc/method.h>
 
+#include <rpc/util.h>
+
 #include <util/strings.h>
 
 #include <algorithm>
@@ -637,6 +639,8 @@ Result Method::Invoke(const Json& positional, const Context& context) const
     if (!m_handler) return RpcError{RPC_INTERNAL_ERROR, "Method has no handler"};
     try {
         return m_handler(Request{*this, positional, context});
+    } catch (const RpcException& e) {
+        return e.Error();
     } catch (const Json::type_error& e) {
         return RpcError{RPC_TYPE_ERROR, e.what()};
     } catch (const std::exception& e) {

@@ -24,11 +24,12 @@ src/storage:consensus util storage
 src/kernel:consensus common storage util kernel
 src/net:consensus common util net
 wallet:consensus common storage util interfaces wallet
-rpc:util common interfaces rpc
+src/interfaces:consensus util interfaces
+rpc:consensus util common interfaces rpc
 '
 
 dirs=()
-for d in consensus src/util src/common src/storage src/kernel src/net wallet rpc; do
+for d in consensus src/util src/common src/storage src/kernel src/net src/interfaces wallet rpc; do
     [[ -d $d ]] && dirs+=("$d")
 done
 [[ ${#dirs[@]} -eq 0 ]] && { echo "check-layering: nothing to check under $ROOT"; exit 0; }

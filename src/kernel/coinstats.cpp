@@ -25,6 +25,7 @@ util::Expected<void> ApplyTx(consensus::Sha256& hasher, CoinsStats& stats,
                              const std::map<uint32_t, consensus::Coin>& outputs)
 {
     std::vector<uint8_t> buffer;
+    ++stats.transactions;
     for (const auto& [n, coin] : outputs) {
         buffer.clear();
         consensus::Writer w{buffer};

@@ -18,6 +18,7 @@ namespace kernel {
 struct CoinsStats
 {
     consensus::Uint256 best_block{};      //!< the block the set corresponds to
+    uint64_t transactions{0};             //!< transactions with at least one unspent output
     uint64_t txouts{0};                   //!< unspent outputs
     uint64_t bogosize{0};                 //!< Core's size estimate (50 + script size per coin)
     consensus::Uint256 hash_serialized{}; //!< Core's hash_serialized_3

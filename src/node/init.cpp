@@ -1,7 +1,12 @@
 #include <node/init.h>
 
+#include <node/chain_interface.h>
 #include <node/chainstate_setup.h>
+#include <node/rpc_setup.h>
+#include <node/txindex_setup.h>
+#include <node/zmq_notifier.h>
 
+#include <util/executor.h>
 #include <util/fs.h>
 #include <util/fslock.h>
 #include <util/signals.h>
@@ -135,6 +140,78 @@ LoadChainstate(const util::ArgsManager& args, const common::ChainParams& params,
     return chainman;
 }
 
+// Serves RPC, loads the chainstate on the validation executor, runs until shutdown
+// and takes everything down in reverse order. Returns the process exit code.
+int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
+            const InitSettings& settings, util::Logger& logger, util::ShutdownSignal& shutdown,
+            rpc::Services& services, std::ostream& err)
+{
+    const auto fail = [&](const std::string& message) {
+        logger.Error(message);
+        err << "Error: " << message << std::endl;
+        return 1;
+    };
+    auto zmq = CreateZmqNotifier(args, &logger);
+    if (!zmq) return fail(zmq.error().message);
+    const std::shared_ptr<ZmqNotifier> zmq_notifier = std::move(*zmq);
+    if (zmq_notifier) services.zmq_notifications = zmq_notifier->Notifications();
+    std::unique_ptr<RpcServer> rpc_server;
+    if (args.GetBoolArg("-server", true)) {
+        auto started = RpcServer::Start(args, params, settings.chain_datadir, services, logger);
+        if (!started) return fail(started.error().message);
+        rpc_server = std::move(*started);
+        rpc_server->SetWarmupStatus("Loading block index\u2026");
+    }
+    // The only thread that touches the chainstate from here on (DESIGN.md §2).
+    util::SerialExecutor validation{"minibit-valid"};
+    auto chainman =
+        validation.Run([&] { return LoadChainstate(args, params, settings, logger, shutdown); });
+    if (!chainman) {
+        if (rpc_server) rpc_server->Stop();
+        return fail(chainman.error().message);
+    }
+    auto opened_txindex = OpenTxIndexFromArgs(args, settings.chain_datadir, &logger);
+    if (!opened_txindex) {
+        if (rpc_server) rpc_server->Stop();
+        validation.Run([&] { chainman->reset(); });
+        return fail(opened_txindex.error().message);
+    }
+    const std::shared_ptr<kernel::TxIndex> txindex = std::move(*opened_txindex);
+    std::unique_ptr<ChainInterface> chain;
+    if (!shutdown.IsRequested()) {
+        chain = std::make_unique<ChainInterface>(**chainman, validation,
+                                                 txindex ? TxIndexHooks(txindex) : IndexHooks{});
+        validation.Run([&] {
+            (*chainman)->Signals().Register(chain->Events());
+            if (zmq_notifier) (*chainman)->Signals().Register(zmq_notifier);
+        });
+        if (txindex) {
+            StartTxIndexSync(
+                validation, **chainman, txindex, [&shutdown] { return shutdown.IsRequested(); },
+                &logger);
+        }
+        services.chain = chain.get();
+        if (rpc_server) rpc_server->FinishWarmup();
+        logger.Info("init message: Done loading");
+    }
+    shutdown.Wait();
+    logger.Info("Shutdown: In progress...");
+    // Long-polls return, the server finishes the calls it runs, then nothing calls in.
+    if (chain) chain->Interrupt();
+    if (rpc_server) rpc_server->Stop();
+    validation.Run([&] {
+        if (chain) (*chainman)->Signals().Unregister(chain->Events().get());
+        if (txindex) (*chainman)->Signals().Unregister(txindex.get());
+        if (zmq_notifier) {
+            (*chainman)->Signals().Unregister(zmq_notifier.get());
+            zmq_notifier->Shutdown();
+        }
+        chainman->reset(); // flushes block index and coins
+    });
+    validation.Stop();
+    return 0;
+}
+
 } // namespace
 
 std::string FormatVersion()
@@ -212,6 +289,9 @@ void SetupServerArgs(util::ArgsManager& args)
     args.AddArg("-signet", "Run on signet; same as -chain=signet.", ArgType::BOOL,
                 OptionsCategory::CHAINPARAMS);
     AddChainstateArgs(args);
+    AddRpcArgs(args);
+    AddZmqArgs(args);
+    AddTxIndexArgs(args);
 }
 
 util::Expected<InitSettings> ValidateSettings(util::ArgsManager& args, util::Logger& logger)
@@ -316,6 +396,7 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
     }
 
     util::ShutdownSignal shutdown;
+    int exit_code = 0;
     {
         util::SignalListener listener{[&](int sig) {
                                           logger.Info(std::string{"Received "} +
@@ -326,16 +407,12 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
                                           if (auto ok = logger.Reopen(); !ok)
                                               logger.Warning(ok.error().message);
                                       }};
-        auto chainman = LoadChainstate(args, **params, *settings, logger, shutdown);
-        if (!chainman) {
-            logger.Error(chainman.error().message);
-            logger.Stop();
-            return init_error(chainman.error().message);
-        }
-        if (!shutdown.IsRequested()) logger.Info("init message: Done loading");
-        shutdown.Wait();
-        logger.Info("Shutdown: In progress...");
-        chainman->reset(); // flushes block index and coins
+        rpc::Services services;
+        services.logger = &logger;
+        services.request_shutdown = [&shutdown] { shutdown.Request(); };
+        services.shutdown_requested = [&shutdown] { return shutdown.IsRequested(); };
+        services.log_path = settings->log.file;
+        exit_code = RunNode(args, **params, *settings, logger, shutdown, services, err);
     }
     if (!settings->pid_file.empty()) {
         std::error_code ec;
@@ -344,7 +421,7 @@ int AppMain(int argc, const char* const argv[], std::ostream& out, std::ostream&
     }
     logger.Info("Shutdown: done");
     logger.Stop();
-    return 0;
+    return exit_code;
 }
 
 } // namespace node

@@ -70,6 +70,8 @@ std::string CategoryHeader(OptionsCategory category)
         return "Connection options:";
     case OptionsCategory::WALLET:
         return "Wallet options:";
+    case OptionsCategory::ZMQ:
+        return "ZeroMQ notification options:";
     case OptionsCategory::DEBUG_TEST:
         return "Debugging/Testing options:";
     case OptionsCategory::CHAINPARAMS:

@@ -31,6 +31,7 @@ enum class OptionsCategory
     OPTIONS,
     CONNECTION,
     WALLET,
+    ZMQ, //!< ZeroMQ publishers (-zmqpub*)
     DEBUG_TEST,
     CHAINPARAMS,
     NODE_RELAY,

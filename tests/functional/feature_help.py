@@ -18,15 +18,16 @@ class HelpTest(MinibitTestFramework):
             assert_equal(err, "", flag)
             assert_in("minibit version v0.1.0", out.splitlines()[0], flag)
             assert_in("Usage:  minibitd [options]", out, flag)
-            headers = ["Options:", "Debugging/Testing options:", "Chain selection options:"]
+            headers = ["Options:", "Debugging/Testing options:", "Chain selection options:",
+                       "RPC server options:"]
             positions = [out.index(h + "\n") for h in headers]
             assert_equal(positions, sorted(positions), "category order")
             for option in ("-datadir=<dir>", "-conf=<file>", "-debug=<category>", "-regtest",
-                           "-chain=<chain>", "-printtoconsole", "-debuglogfile=<file>"):
+                           "-chain=<chain>", "-printtoconsole", "-debuglogfile=<file>",
+                           "-rpcport=<port>", "-rpcauth=<userpw>", "-rest"):
                 assert_in(f"\n  {option}\n", out, flag)
             # Only categories that hold options are printed; hidden aliases are not listed.
             assert_not_in("Connection options:", out)
-            assert_not_in("RPC server options:", out)
             assert_not_in("  -help\n", out)
             # Debug categories are listed in -debug's help.
             assert_in("validation", out)

@@ -3,11 +3,20 @@
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 
+from .rpc import JSONRPCException, RPCClient
 from .util import TestFailure, wait_until
 
 _PR_SET_PDEATHSIG = 1
+
+
+def free_port():
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _die_with_parent():
@@ -30,6 +39,8 @@ class MinibitNode:
         self._stdout = None
         self._stderr = None
         self._start_sizes = {}
+        self.rpc_port = free_port()
+        self._rpc = None
         # Output files live beside the datadir so tests can check it stays empty.
         self.stdout_path = f"{datadir}.node{index}.stdout"
         self.stderr_path = f"{datadir}.node{index}.stderr"
@@ -46,7 +57,55 @@ class MinibitNode:
         args = [self.binary, f"-datadir={self.datadir}"]
         if chain_arg:
             args.append("-regtest")
+        if not any(a.startswith("-rpcport=") for a in extra_args):
+            args.append(f"-rpcport={self.rpc_port}")
         return args + list(extra_args)
+
+    @property
+    def cookie_path(self):
+        return os.path.join(self.chain_datadir, ".cookie")
+
+    def rpc_client(self, user=None, password=None, path="/", timeout=60):
+        """A new client; without credentials it reads the cookie file."""
+        if user is None:
+            with open(self.cookie_path, encoding="utf8") as f:
+                user, password = f.read().strip().split(":", 1)
+        return RPCClient("127.0.0.1", self.rpc_port, user, password, path, timeout)
+
+    @property
+    def rpc(self):
+        """A cookie-authenticated client, made once per start."""
+        if self._rpc is None:
+            self._rpc = self.rpc_client()
+        return self._rpc
+
+    def __getattr__(self, name):
+        # node.getblockcount() is node.rpc.getblockcount().
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.rpc, name)
+
+    def wait_for_rpc(self, timeout=30):
+        """Waits until the node answers RPC (past warm-up); fails early if it exits."""
+
+        def ready():
+            if self.process is not None and self.process.poll() is not None:
+                raise TestFailure(
+                    f"node{self.index} exited with {self.process.returncode} before RPC was up; "
+                    f"stderr: {self.read_stderr()!r}"
+                )
+            try:
+                self._rpc = None
+                self.rpc.getblockcount()
+                return True
+            except (OSError, FileNotFoundError, ValueError):
+                return False
+            except JSONRPCException as e:
+                if e.code == -28:
+                    return False
+                raise
+
+        wait_until(ready, timeout=timeout, what=f"node{self.index} RPC")
 
     def start(self, extra_args=(), chain_arg=True):
         """Starts minibitd in the background; does not wait for it to be ready."""
@@ -54,6 +113,7 @@ class MinibitNode:
             raise TestFailure(f"node{self.index} is already running")
         # Log files are appended to across restarts; waits only look at new lines.
         self._start_sizes = {}
+        self._rpc = None
         for root, _dirs, files in os.walk(self.datadir):
             for name in files:
                 path = os.path.join(root, name)
@@ -118,6 +178,11 @@ class MinibitNode:
     def wait_until_ready(self, timeout=30, path=None):
         self.wait_for_log("init message: Done loading", timeout=timeout, path=path)
 
+    def start_and_wait(self, extra_args=(), timeout=30):
+        """start() then wait_for_rpc()."""
+        self.start(extra_args)
+        self.wait_for_rpc(timeout)
+
     def send_signal(self, sig):
         self.process.send_signal(sig)
 
@@ -143,6 +208,9 @@ class MinibitNode:
         self._close_files()
 
     def _close_files(self):
+        if self._rpc is not None:
+            self._rpc.close()
+            self._rpc = None
         for f in (self._stdout, self._stderr):
             if f is not None and not f.closed:
                 f.close()

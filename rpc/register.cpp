@@ -1,0 +1,17 @@
+#include <rpc/register.h>
+
+namespace rpc {
+
+void RegisterAllMethods(MethodTable& table, const Services& services)
+{
+    RegisterBlockchainMethods(table, services);
+    RegisterControlMethods(table, services);
+    RegisterMiningMethods(table, services);
+    RegisterRawTransactionMethods(table, services);
+    RegisterUtilMethods(table, services);
+    RegisterTxOutProofMethods(table, services);
+    RegisterScanMethods(table, services);
+    RegisterZmqMethods(table, services);
+}
+
+} // namespace rpc

@@ -1,0 +1,179 @@
+#include <rpc/util.h>
+
+#include <util/strings.h>
+
+#include <cstring>
+#include <limits>
+
+namespace rpc {
+
+namespace {
+
+// Subtype of the binary values that stand for amounts (see AmountToJson).
+constexpr std::uint8_t AMOUNT_SUBTYPE{0xa0};
+
+// Parses Core's fixed-point text: optional '-', digits, optional '.' and digits, optional
+// exponent. nullopt when malformed or with more than `decimals` significant decimals.
+std::optional<int64_t> ParseFixedPoint(std::string_view text, int decimals)
+{
+    size_t i = 0;
+    bool negative = false;
+    if (i < text.size() && text[i] == '-') {
+        negative = true;
+        ++i;
+    }
+    std::string digits;
+    int point = -1; // digits before the decimal point
+    bool any_digit = false;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c >= '0' && c <= '9') {
+            digits += c;
+            any_digit = true;
+        } else if (c == '.' && point < 0) {
+            point = static_cast<int>(digits.size());
+        } else {
+            break;
+        }
+    }
+    if (!any_digit) return std::nullopt;
+    if (point < 0) point = static_cast<int>(digits.size());
+    int64_t exponent = 0;
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        bool exp_negative = false;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
+        if (i >= text.size()) return std::nullopt;
+        for (; i < text.size(); ++i) {
+            if (text[i] < '0' || text[i] > '9') return std::nullopt;
+            exponent = exponent * 10 + (text[i] - '0');
+            if (exponent > 100) return std::nullopt;
+        }
+        if (exp_negative) exponent = -exponent;
+    }
+    if (i != text.size()) return std::nullopt;
+    // Value = 0.digits * 10^(point + exponent); scale so that `decimals` digits follow the point.
+    const int64_t shift = point + exponent + decimals; // digits that form the integer result
+    if (shift < 0) {
+        // Everything lies beyond the allowed decimals: only zeros are acceptable.
+        if (digits.find_first_not_of('0') != std::string::npos) return std::nullopt;
+        return 0;
+    }
+    int64_t result = 0;
+    for (int64_t k = 0; k < static_cast<int64_t>(digits.size()); ++k) {
+        const int d = digits[k] - '0';
+        if (k >= shift) {
+            if (d != 0) return std::nullopt; // more decimals than allowed
+            continue;
+        }
+        if (result > (std::numeric_limits<int64_t>::max() - d) / 10) return std::nullopt;
+        result = result * 10 + d;
+    }
+    for (int64_t k = static_cast<int64_t>(digits.size()); k < shift; ++k) {
+        if (result > std::numeric_limits<int64_t>::max() / 10) return std::nullopt;
+        result *= 10;
+    }
+    return negative ? -result : result;
+}
+
+} // namespace
+
+void ThrowRpc(int code, std::string message)
+{
+    throw RpcException{RpcError{code, std::move(message)}};
+}
+
+Json AmountToJson(consensus::Amount amount)
+{
+    std::vector<std::uint8_t> bytes(8);
+    const auto raw = static_cast<uint64_t>(amount);
+    for (int i = 0; i < 8; ++i)
+        bytes[i] = static_cast<std::uint8_t>(raw >> (8 * i));
+    return Json::binary(std::move(bytes), AMOUNT_SUBTYPE);
+}
+
+std::optional<consensus::Amount> JsonToAmount(const Json& value)
+{
+    if (!value.is_binary()) return std::nullopt;
+    const auto& bin = value.get_binary();
+    if (!bin.has_subtype() || bin.subtype() != AMOUNT_SUBTYPE || bin.size() != 8) {
+        return std::nullopt;
+    }
+    uint64_t raw = 0;
+    for (int i = 0; i < 8; ++i)
+        raw |= static_cast<uint64_t>(bin[i]) << (8 * i);
+    return static_cast<consensus::Amount>(raw);
+}
+
+consensus::Amount AmountFromValue(const Json& value, int decimals)
+{
+    std::string text;
+    if (value.is_string()) {
+        text = value.get<std::string>();
+    } else if (value.is_number_integer() || value.is_number_unsigned()) {
+        text = value.dump();
+    } else if (value.is_number_float()) {
+        // Clients send decimal text; the double parsed from it prints back as the shortest
+        // text that reads as the same double, which is that decimal text for any amount.
+        text = value.dump();
+    } else if (auto amount = JsonToAmount(value)) {
+        return *amount;
+    } else {
+        ThrowRpc(RPC_TYPE_ERROR, "Amount is not a number or string");
+    }
+    const auto parsed = ParseFixedPoint(text, decimals);
+    if (!parsed) ThrowRpc(RPC_TYPE_ERROR, "Invalid amount");
+    if (!consensus::MoneyRange(*parsed)) ThrowRpc(RPC_TYPE_ERROR, "Amount out of range");
+    return *parsed;
+}
+
+consensus::Uint256 ParseHashParam(const Json& value, std::string_view name)
+{
+    if (!value.is_string()) {
+        ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{JsonTypeName(value)} +
+                                     " is not of expected type string");
+    }
+    const std::string text = value.get<std::string>();
+    if (text.size() != 64) {
+        ThrowRpc(RPC_INVALID_PARAMETER, std::string{name} + " must be of length 64 (not " +
+                                            std::to_string(text.size()) + ", for '" + text + "')");
+    }
+    const auto hash = consensus::Uint256::FromHex(text);
+    if (!hash) {
+        ThrowRpc(RPC_INVALID_PARAMETER,
+                 std::string{name} + " must be hexadecimal string (not '" + text + "')");
+    }
+    return *hash;
+}
+
+std::vector<uint8_t> ParseHexParam(const Json& value, std::string_view name)
+{
+    if (!value.is_string()) {
+        ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{JsonTypeName(value)} +
+                                     " is not of expected type string");
+    }
+    const std::string text = value.get<std::string>();
+    auto bytes = util::TryParseHex(text);
+    if (!bytes || text.size() % 2 != 0) {
+        ThrowRpc(RPC_INVALID_PARAMETER, std::string{name} + " must be hexadecimal string (not '" +
+                                            text + "') and length of it must be divisible by 2");
+    }
+    return std::move(*bytes);
+}
+
+int ParseVerbosity(const Json& value, int default_value, int true_value)
+{
+    if (value.is_null()) return default_value;
+    if (value.is_boolean()) return value.get<bool>() ? true_value : 0;
+    if (value.is_number_integer() || value.is_number_unsigned()) {
+        const auto v = value.get<int64_t>();
+        if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+            ThrowRpc(RPC_TYPE_ERROR, "JSON integer out of range");
+        }
+        return static_cast<int>(v);
+    }
+    ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{JsonTypeName(value)} +
+                                 " is not of expected type number");
+}
+
+} // namespace rpc

@@ -1,0 +1,103 @@
+// node::ChainInterface implements interfaces::Chain for RPC (and later the
+// wallet): reads of the tip come from a snapshot published on every tip change;
+// everything else runs on the validation executor, which owns the chainstate.
+#pragma once
+
+#include <interfaces/chain.h>
+#include <kernel/notifications.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace kernel {
+class ChainstateManager;
+class BlockIndex;
+} // namespace kernel
+namespace util {
+class SerialExecutor;
+}
+
+namespace node {
+
+/// Optional indexes the chain interface consults (each may be left empty).
+struct IndexHooks
+{
+    /// -txindex: the block holding a txid. Any thread.
+    std::function<std::optional<consensus::Uint256>(const consensus::Uint256&)> find_tx_block{};
+    /// getindexinfo: state of every index that is on. Any thread.
+    std::function<std::vector<interfaces::IndexInfo>()> index_info{};
+};
+
+/// The chain as RPC sees it. Construct after the chainstate is loaded; `chainman` and
+/// `executor` must outlive it. Register Events() with the chainstate's signals.
+class ChainInterface final : public interfaces::Chain
+{
+public:
+    ChainInterface(kernel::ChainstateManager& chainman, util::SerialExecutor& executor,
+                   IndexHooks hooks);
+    ~ChainInterface() override;
+
+    /// The subscriber that republishes the tip; register it with ValidationSignals.
+    std::shared_ptr<kernel::ValidationEvents> Events() const { return m_events; }
+    /// Republishes the tip now (after load, after headers). Executor thread only.
+    void PublishTip();
+    /// Wakes every WaitForTip and makes later ones return at once (shutdown).
+    void Interrupt();
+
+    const common::ChainParams& Params() const override;
+    interfaces::TipSnapshot Tip() const override;
+    interfaces::TipSnapshot
+    WaitForTip(const std::function<bool(const interfaces::TipSnapshot&)>& done,
+               std::chrono::milliseconds timeout) const override;
+    std::optional<interfaces::BlockInfo>
+    GetBlockInfo(const consensus::Uint256& hash) const override;
+    std::optional<interfaces::BlockInfo> GetBlockInfoAtHeight(int height) const override;
+    std::optional<interfaces::BlockInfo> GetAncestor(const consensus::Uint256& hash,
+                                                     int height) const override;
+    std::vector<interfaces::ChainTipInfo> GetChainTips() const override;
+    util::Expected<std::shared_ptr<const consensus::Block>>
+    ReadBlock(const consensus::Uint256& hash) const override;
+    util::Expected<interfaces::BlockUndo>
+    ReadBlockUndo(const consensus::Uint256& hash) const override;
+    std::optional<interfaces::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats() const override;
+    util::Expected<interfaces::UtxoScanResult> ScanUtxoSet(
+        const std::function<void(const consensus::OutPoint&, const interfaces::Coin&)>& visit,
+        const std::atomic<bool>& abort, std::atomic<int>* progress) const override;
+    std::optional<interfaces::TxLookup>
+    FindTransaction(const consensus::Uint256& txid,
+                    const std::optional<consensus::Uint256>& block_hash) const override;
+    bool HaveTxIndex() const override;
+    std::vector<interfaces::IndexInfo> GetIndexInfo() const override;
+    uint64_t BlockFilesSize() const override;
+    util::Expected<void> InvalidateBlock(const consensus::Uint256& hash) override;
+    util::Expected<void> ReconsiderBlock(const consensus::Uint256& hash) override;
+    util::Expected<void> PreciousBlock(const consensus::Uint256& hash) override;
+    util::Expected<bool> VerifyChain(int level, int depth) override;
+    interfaces::SubmitBlockResult
+    SubmitBlock(std::shared_ptr<const consensus::Block> block) override;
+    consensus::BlockValidationState
+    SubmitHeaders(const std::vector<consensus::BlockHeader>& headers) override;
+    util::Expected<consensus::Block>
+    CreateNewBlock(const consensus::Script& payout,
+                   const std::vector<consensus::TransactionRef>& txs) override;
+
+private:
+    class TipEvents;
+    interfaces::BlockInfo Describe(const kernel::BlockIndex& index) const;
+
+    kernel::ChainstateManager& m_chainman;
+    util::SerialExecutor& m_executor;
+    IndexHooks m_hooks;
+    std::shared_ptr<kernel::ValidationEvents> m_events;
+
+    mutable std::mutex m_tip_mutex;
+    mutable std::condition_variable m_tip_cv;
+    interfaces::TipSnapshot m_tip; // guarded by m_tip_mutex
+    bool m_interrupted{false};     // guarded by m_tip_mutex
+};
+
+} // namespace node
