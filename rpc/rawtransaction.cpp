@@ -1,0 +1,1209 @@
+// rawtransactions: getrawtransaction, decoderawtransaction, createrawtransaction,
+// decodescript, combinerawtransaction, signrawtransactionwithkey.
+#include <common/chainparams.h>
+#include <common/key_io.h>
+#include <consensus/crypto/key.h>
+#include <consensus/crypto/sign.h>
+#include <consensus/hash.h>
+#include <consensus/script/interpreter.h>
+#include <consensus/script/script_error.h>
+#include <consensus/serialize.h>
+#include <interfaces/chain.h>
+#include <rpc/core_write.h>
+#include <rpc/dispatch.h>
+#include <rpc/method.h>
+#include <rpc/register.h>
+#include <rpc/services.h>
+#include <rpc/util.h>
+#include <util/strings.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rpc {
+
+namespace {
+
+using consensus::MutableTransaction;
+using consensus::Script;
+
+// Core's MAX_BIP125_RBF_SEQUENCE and LOCKTIME_MAX.
+constexpr uint32_t MAX_BIP125_RBF_SEQUENCE{0xfffffffd};
+constexpr int64_t LOCKTIME_MAX{0xffffffff};
+// Core marks a prevtx given without "amount" with this value (so segwit signing can refuse).
+constexpr consensus::Amount UNKNOWN_AMOUNT{consensus::MAX_MONEY};
+
+// Core's HasValidOps: every opcode parses, is defined and pushes at most 520 bytes.
+bool HasValidOps(const Script& script)
+{
+    auto pc = script.begin();
+    while (pc < script.end()) {
+        consensus::Opcode op;
+        std::vector<uint8_t> data;
+        if (!script.GetOp(pc, op, &data) || op > consensus::OP_NOP10 ||
+            data.size() > consensus::MAX_SCRIPT_ELEMENT_SIZE) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool ScriptsLookSane(const MutableTransaction& tx)
+{
+    const bool coinbase = tx.vin.size() == 1 && tx.vin[0].prevout.IsNull();
+    if (!coinbase) {
+        for (const auto& in : tx.vin) {
+            if (!HasValidOps(in.script_sig) || in.script_sig.size() > consensus::MAX_SCRIPT_SIZE) {
+                return false;
+            }
+        }
+    }
+    for (const auto& out : tx.vout) {
+        if (!HasValidOps(out.script_pubkey) ||
+            out.script_pubkey.size() > consensus::MAX_SCRIPT_SIZE) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<MutableTransaction> DecodeExtended(std::span<const uint8_t> data)
+{
+    auto tx = consensus::Decode<MutableTransaction>(data);
+    if (!tx) return std::nullopt;
+    return std::move(*tx);
+}
+
+std::optional<MutableTransaction> DecodeLegacy(std::span<const uint8_t> data)
+{
+    try {
+        consensus::Reader r{data};
+        MutableTransaction tx;
+        r.Get(tx.version);
+        r.Get(tx.vin);
+        r.Get(tx.vout);
+        r.Get(tx.locktime);
+        if (!r.Empty()) return std::nullopt;
+        return tx;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+// Core's DecodeHexTx: tries the witness and legacy encodings and prefers the one whose scripts
+// look sane, then the witness one.
+std::optional<MutableTransaction> DecodeHexTx(const Json& value, bool try_no_witness = true,
+                                              bool try_witness = true)
+{
+    if (!value.is_string()) return std::nullopt;
+    const std::string& hex = value.get_ref<const std::string&>();
+    if (!util::IsHex(hex)) return std::nullopt;
+    const auto bytes = util::TryParseHex(hex);
+    if (!bytes) return std::nullopt;
+    std::optional<MutableTransaction> extended;
+    if (try_witness) extended = DecodeExtended(*bytes);
+    if (extended && ScriptsLookSane(*extended)) return extended;
+    std::optional<MutableTransaction> legacy;
+    if (try_no_witness) legacy = DecodeLegacy(*bytes);
+    if (legacy && ScriptsLookSane(*legacy)) return legacy;
+    if (extended) return extended;
+    return legacy;
+}
+
+std::string EncodeHexTx(const MutableTransaction& tx)
+{
+    return util::HexStr(consensus::Encode(tx));
+}
+
+int64_t IntValue(const Json& value, std::string_view what)
+{
+    if (value.is_number_integer()) return value.get<int64_t>();
+    if (value.is_number_unsigned()) {
+        const auto v = value.get<uint64_t>();
+        return v > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(v);
+    }
+    if (value.is_number_float()) {
+        const double d = value.get<double>();
+        if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+        ThrowRpc(RPC_TYPE_ERROR, std::string{what} + " is not an integer");
+    }
+    ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{value.type_name()} +
+                                 " is not of expected type number");
+}
+
+std::string JsonTypeName(const Json& v)
+{
+    if (v.is_null()) return "null";
+    if (v.is_boolean()) return "bool";
+    if (v.is_string()) return "string";
+    if (v.is_number()) return "number";
+    if (v.is_array()) return "array";
+    return "object";
+}
+
+// Core's RPCTypeCheckObj for one field.
+void CheckField(const Json& obj, const std::string& key, const std::string& type, bool allow_null)
+{
+    const auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) {
+        if (allow_null) return;
+        ThrowRpc(RPC_TYPE_ERROR, "Missing " + key);
+    }
+    if (JsonTypeName(*it) != type) {
+        ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(*it) + " for field " + key +
+                                     " is not of expected type " + type);
+    }
+}
+
+const Json& Field(const Json& obj, const std::string& key)
+{
+    static const Json null_value;
+    const auto it = obj.find(key);
+    return it == obj.end() ? null_value : *it;
+}
+
+// ---- getrawtransaction ----------------------------------------------------
+
+Json ConfirmationFields(const Services& services, const consensus::Uint256& block_hash, Json result)
+{
+    result["blockhash"] = block_hash.GetHex();
+    if (const auto info = services.chain->GetBlockInfo(block_hash)) {
+        if (info->in_active_chain) {
+            const auto tip = services.chain->Tip();
+            result["confirmations"] = 1 + tip.height - info->height;
+            result["time"] = info->header.time;
+            result["blocktime"] = info->header.time;
+        } else {
+            result["confirmations"] = 0;
+        }
+    }
+    return result;
+}
+
+Method GetRawTransaction(const Services& services)
+{
+    const std::vector<ResultDoc> tx_fields{
+        {ResultType::STR_HEX, "hex", "The serialized, hex-encoded data for 'txid'"},
+        {ResultType::STR_HEX, "txid", "The transaction id (same as provided)"},
+        {ResultType::STR_HEX, "hash",
+         "The transaction hash (differs from txid for witness transactions)"},
+        {ResultType::NUM, "size", "The serialized transaction size"},
+        {ResultType::NUM, "vsize",
+         "The virtual transaction size (differs from size for witness transactions)"},
+        {ResultType::NUM, "weight", "The transaction's weight (between vsize*4-3 and vsize*4)"},
+        {ResultType::NUM, "version", "The version"},
+        {ResultType::NUM_TIME, "locktime", "The lock time"},
+        {ResultType::ARR,
+         "vin",
+         "",
+         {{ResultType::OBJ,
+           "",
+           "",
+           {{ResultType::STR_HEX, "coinbase", true,
+             "The coinbase value (only if coinbase transaction)"},
+            {ResultType::STR_HEX, "txid", true, "The transaction id (if not coinbase transaction)"},
+            {ResultType::NUM, "vout", true, "The output number (if not coinbase transaction)"},
+            {ResultType::OBJ,
+             "scriptSig",
+             true,
+             "The script (if not coinbase transaction)",
+             {{ResultType::STR, "asm", "Disassembly of the signature script"},
+              {ResultType::STR_HEX, "hex", "The raw signature script bytes, hex-encoded"}}},
+            {ResultType::ARR,
+             "txinwitness",
+             true,
+             "",
+             {{ResultType::STR_HEX, "hex", "hex-encoded witness data (if any)"}}},
+            {ResultType::NUM, "sequence", "The script sequence number"}}}}},
+        {ResultType::ARR,
+         "vout",
+         "",
+         {{ResultType::OBJ,
+           "",
+           "",
+           {{ResultType::STR_AMOUNT, "value", "The value in BTC"},
+            {ResultType::NUM, "n", "index"},
+            {ResultType::OBJ,
+             "scriptPubKey",
+             "",
+             {{ResultType::STR, "asm", "Disassembly of the output script"},
+              {ResultType::STR, "desc", "Inferred descriptor for the output"},
+              {ResultType::STR_HEX, "hex", "The raw output script bytes, hex-encoded"},
+              {ResultType::STR, "address", true,
+               "The Bitcoin address (only if a well-defined address exists)"},
+              {ResultType::STR, "type",
+               "The type (one of: nonstandard, anchor, pubkey, pubkeyhash, scripthash, multisig, "
+               "nulldata, witness_v0_scripthash, witness_v0_keyhash, witness_v1_taproot, "
+               "witness_unknown)"}}}}}}},
+    };
+    std::vector<ResultDoc> verbose_fields{
+        {ResultType::BOOL, "in_active_chain", true,
+         "Whether specified block is in the active chain or not (only present with explicit "
+         "\"blockhash\" argument)"},
+        {ResultType::STR_HEX, "blockhash", true, "the block hash"},
+        {ResultType::NUM, "confirmations", true, "The confirmations"},
+        {ResultType::NUM_TIME, "blocktime", true, "The block time expressed in UNIX epoch time"},
+        {ResultType::NUM, "time", true, "Same as \"blocktime\""},
+    };
+    verbose_fields.insert(verbose_fields.end(), tx_fields.begin(), tx_fields.end());
+    return Method{
+        "getrawtransaction",
+        "rawtransactions",
+        "\nBy default, this call only returns a transaction if it is in the mempool. If -txindex "
+        "is enabled\n"
+        "and no blockhash argument is passed, it will return the transaction if it is in the "
+        "mempool or any block.\n"
+        "If a blockhash argument is passed, it will return the transaction if\n"
+        "the specified block is available and the transaction is in that block.\n\n"
+        "Hint: Use gettransaction for wallet transactions.\n\n"
+        "If verbosity is 0 or omitted, returns the serialized transaction as a hex-encoded "
+        "string.\n"
+        "If verbosity is 1, returns a JSON Object with information about the transaction.\n"
+        "If verbosity is 2, returns a JSON Object with information about the transaction, "
+        "including fee and prevout information.\n",
+        {
+            {"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
+            {"verbosity|verbose",
+             ArgType::NUM,
+             Json(0),
+             "0 for hex-encoded data, 1 for a JSON object, and 2 for JSON object with fee and "
+             "prevout",
+             {},
+             ArgOptions{.skip_type_check = true}},
+            {"blockhash", ArgType::STR_HEX, ArgOptional::OMITTED,
+             "The block in which to look for the transaction"},
+        },
+        {
+            ResultDoc{"if verbosity is not set or set to 0", ResultType::STR, "",
+                      "The serialized transaction as a hex-encoded string for 'txid'"},
+            ResultDoc{"if verbosity is set to 1", ResultType::OBJ, "", "", verbose_fields},
+            ResultDoc{
+                "for verbosity = 2",
+                ResultType::OBJ,
+                "",
+                "",
+                {{ResultType::ELISION, "", "Same output as verbosity = 1"},
+                 {ResultType::NUM, "fee", true,
+                  "transaction fee in BTC, omitted if block undo data is not available"},
+                 {ResultType::ARR,
+                  "vin",
+                  "",
+                  {{ResultType::OBJ,
+                    "",
+                    true,
+                    "utxo being spent",
+                    {{ResultType::ELISION, "", "Same output as verbosity = 1"},
+                     {ResultType::OBJ,
+                      "prevout",
+                      true,
+                      "The previous output, omitted if block undo data is not available",
+                      {{ResultType::BOOL, "generated", "Coinbase or not"},
+                       {ResultType::NUM, "height", "The height of the prevout"},
+                       {ResultType::STR_AMOUNT, "value", "The value in BTC"},
+                       {ResultType::OBJ,
+                        "scriptPubKey",
+                        "",
+                        {{ResultType::STR, "asm", "Disassembly of the output script"},
+                         {ResultType::STR, "desc", "Inferred descriptor for the output"},
+                         {ResultType::STR_HEX, "hex", "The raw output script bytes, hex-encoded"},
+                         {ResultType::STR, "address", true,
+                          "The Bitcoin address (only if a well-defined address exists)"},
+                         {ResultType::STR, "type",
+                          "The type (one of: nonstandard, anchor, pubkey, pubkeyhash, scripthash, "
+                          "multisig, nulldata, witness_v0_scripthash, witness_v0_keyhash, "
+                          "witness_v1_taproot, witness_unknown)"}}}}}}}}}}},
+        },
+        HelpExampleCli("getrawtransaction", "\"mytxid\"") +
+            HelpExampleCli("getrawtransaction", "\"mytxid\" 1") +
+            HelpExampleRpc("getrawtransaction", "\"mytxid\", 1") +
+            HelpExampleCli("getrawtransaction", "\"mytxid\" 0 \"myblockhash\"") +
+            HelpExampleCli("getrawtransaction", "\"mytxid\" 1 \"myblockhash\"") +
+            HelpExampleCli("getrawtransaction", "\"mytxid\" 2 \"myblockhash\""),
+        [&services](const Request& request) -> Result {
+            interfaces::Chain& chain = *services.chain;
+            const auto& params = chain.Params();
+            const consensus::Uint256 txid = ParseHashParam(request.Param(0), "parameter 1");
+            if (txid == params.GenesisBlock().header.merkle_root) {
+                ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY,
+                         "The genesis block coinbase is not considered an ordinary transaction "
+                         "and cannot be retrieved");
+            }
+            const Json& verbosity_arg = request.Param(1);
+            int verbosity{0};
+            if (verbosity_arg.is_boolean()) {
+                verbosity = verbosity_arg.get<bool>() ? 1 : 0;
+            } else if (!verbosity_arg.is_null()) {
+                const int64_t v = IntValue(verbosity_arg, "verbosity");
+                verbosity = static_cast<int>(std::clamp<int64_t>(v, -1, 3));
+            }
+            std::optional<consensus::Uint256> block_hash;
+            std::optional<interfaces::BlockInfo> block_info;
+            if (!request.Param(2).is_null()) {
+                block_hash = ParseHashParam(request.Param(2), "parameter 3");
+                block_info = chain.GetBlockInfo(*block_hash);
+                if (!block_info) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Block hash not found");
+            }
+            const auto found = chain.FindTransaction(txid, block_hash);
+            if (!found || !found->tx) {
+                std::string message;
+                if (block_info) {
+                    if (!block_info->have_data) ThrowRpc(RPC_MISC_ERROR, "Block not available");
+                    message = "No such transaction found in the provided block";
+                } else if (!chain.HaveTxIndex()) {
+                    message = "No such mempool transaction. Use -txindex or provide a block hash "
+                              "to enable blockchain transaction queries";
+                } else {
+                    bool synced{true};
+                    for (const auto& index : chain.GetIndexInfo()) {
+                        if (index.name == "txindex") synced = index.synced;
+                    }
+                    message = synced ? "No such mempool or blockchain transaction"
+                                     : "No such mempool transaction. Blockchain transactions are "
+                                       "still in the process of being indexed";
+                }
+                ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY,
+                         message + ". Use gettransaction for wallet transactions.");
+            }
+            const consensus::Transaction& tx = *found->tx;
+            if (verbosity <= 0) return Json(util::HexStr(consensus::Encode(tx)));
+
+            Json result = Json::object();
+            if (block_info) result["in_active_chain"] = block_info->in_active_chain;
+            const consensus::Uint256 hash_block = found->block_hash.value_or(consensus::Uint256{});
+            if (!block_info && found->block_hash) block_info = chain.GetBlockInfo(hash_block);
+
+            std::vector<interfaces::Coin> spent;
+            bool have_spent{false};
+            if (verbosity >= 2 && !tx.IsCoinBase() && block_info && block_info->have_data &&
+                block_info->have_undo) {
+                auto undo = chain.ReadBlockUndo(block_info->hash);
+                if (!undo) {
+                    ThrowRpc(RPC_INTERNAL_ERROR,
+                             "Undo data expected but can't be read. This could be due to disk "
+                             "corruption or a conflict with a pruning event.");
+                }
+                auto block = chain.ReadBlock(block_info->hash);
+                if (!block) {
+                    ThrowRpc(RPC_INTERNAL_ERROR,
+                             "Block data expected but can't be read. This could be due to disk "
+                             "corruption or a conflict with a pruning event.");
+                }
+                const auto& vtx = (*block)->vtx;
+                for (size_t i = 1; i < vtx.size(); ++i) {
+                    if (vtx[i]->GetWitnessHash() == tx.GetWitnessHash() && i - 1 < undo->size()) {
+                        spent = (*undo)[i - 1];
+                        have_spent = true;
+                        break;
+                    }
+                }
+            }
+            Json body = TxToJson(
+                tx, consensus::Uint256{}, params, true, have_spent ? &spent : nullptr,
+                have_spent ? TxVerbosity::SHOW_DETAILS_AND_PREVOUT : TxVerbosity::SHOW_DETAILS);
+            for (auto& [key, value] : body.items())
+                result[key] = std::move(value);
+            if (!hash_block.IsNull())
+                result = ConfirmationFields(services, hash_block, std::move(result));
+            return result;
+        }};
+}
+
+// ---- decoderawtransaction -------------------------------------------------
+
+Method DecodeRawTransaction(const Services& services)
+{
+    return Method{
+        "decoderawtransaction",
+        "rawtransactions",
+        "Return a JSON object representing the serialized, hex-encoded transaction.\n",
+        {
+            {"hexstring", ArgType::STR_HEX, ArgOptional::NO, "The transaction hex string"},
+            {"iswitness", ArgType::BOOL, DefaultHint{"depends on heuristic tests"},
+             "Whether the transaction hex is a serialized witness transaction.\n"
+             "If iswitness is not present, heuristic tests will be used in decoding.\n"
+             "If true, only witness deserialization will be tried.\n"
+             "If false, only non-witness deserialization will be tried.\n"
+             "This boolean should reflect whether the transaction has inputs\n"
+             "(e.g. fully valid, or on-chain transactions), if known by the caller."},
+        },
+        {ResultDoc{
+            ResultType::OBJ,
+            "",
+            "",
+            {{ResultType::STR_HEX, "txid", "The transaction id"},
+             {ResultType::STR_HEX, "hash",
+              "The transaction hash (differs from txid for witness transactions)"},
+             {ResultType::NUM, "size", "The serialized transaction size"},
+             {ResultType::NUM, "vsize",
+              "The virtual transaction size (differs from size for witness transactions)"},
+             {ResultType::NUM, "weight",
+              "The transaction's weight (between vsize*4-3 and vsize*4)"},
+             {ResultType::NUM, "version", "The version"},
+             {ResultType::NUM_TIME, "locktime", "The lock time"},
+             {ResultType::ARR,
+              "vin",
+              "",
+              {{ResultType::OBJ,
+                "",
+                "",
+                {{ResultType::STR_HEX, "coinbase", true,
+                  "The coinbase value (only if coinbase transaction)"},
+                 {ResultType::STR_HEX, "txid", true,
+                  "The transaction id (if not coinbase transaction)"},
+                 {ResultType::NUM, "vout", true, "The output number (if not coinbase transaction)"},
+                 {ResultType::OBJ,
+                  "scriptSig",
+                  true,
+                  "The script (if not coinbase transaction)",
+                  {{ResultType::STR, "asm", "Disassembly of the signature script"},
+                   {ResultType::STR_HEX, "hex", "The raw signature script bytes, hex-encoded"}}},
+                 {ResultType::ARR,
+                  "txinwitness",
+                  true,
+                  "",
+                  {{ResultType::STR_HEX, "hex", "hex-encoded witness data (if any)"}}},
+                 {ResultType::NUM, "sequence", "The script sequence number"}}}}},
+             {ResultType::ARR,
+              "vout",
+              "",
+              {{ResultType::OBJ,
+                "",
+                "",
+                {{ResultType::STR_AMOUNT, "value", "The value in BTC"},
+                 {ResultType::NUM, "n", "index"},
+                 {ResultType::OBJ,
+                  "scriptPubKey",
+                  "",
+                  {{ResultType::STR, "asm", "Disassembly of the output script"},
+                   {ResultType::STR, "desc", "Inferred descriptor for the output"},
+                   {ResultType::STR_HEX, "hex", "The raw output script bytes, hex-encoded"},
+                   {ResultType::STR, "address", true,
+                    "The Bitcoin address (only if a well-defined address exists)"},
+                   {ResultType::STR, "type",
+                    "The type (one of: nonstandard, anchor, pubkey, pubkeyhash, scripthash, "
+                    "multisig, nulldata, witness_v0_scripthash, witness_v0_keyhash, "
+                    "witness_v1_taproot, witness_unknown)"}}}}}}}}}},
+        HelpExampleCli("decoderawtransaction", "\"hexstring\"") +
+            HelpExampleRpc("decoderawtransaction", "\"hexstring\""),
+        [&services](const Request& request) -> Result {
+            const Json& iswitness = request.Param(1);
+            const bool try_witness = iswitness.is_null() || iswitness.get<bool>();
+            const bool try_no_witness = iswitness.is_null() || !iswitness.get<bool>();
+            const auto mtx = DecodeHexTx(request.Param(0), try_no_witness, try_witness);
+            if (!mtx) ThrowRpc(RPC_DESERIALIZATION_ERROR, "TX decode failed");
+            return TxToJson(consensus::Transaction{*mtx}, consensus::Uint256{},
+                            services.chain->Params(), false);
+        }};
+}
+
+// ---- createrawtransaction -------------------------------------------------
+
+MutableTransaction ConstructTransaction(const Json& inputs, const Json& outputs_in,
+                                        const Json& locktime, std::optional<bool> rbf,
+                                        const common::ChainParams& params)
+{
+    MutableTransaction tx;
+    if (!locktime.is_null()) {
+        const int64_t value = IntValue(locktime, "locktime");
+        if (value < 0 || value > LOCKTIME_MAX) {
+            ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
+        }
+        tx.locktime = static_cast<uint32_t>(value);
+    }
+    if (!inputs.is_null()) {
+        for (const Json& input : inputs) {
+            if (!input.is_object()) {
+                ThrowRpc(RPC_MISC_ERROR, "JSON value of type " + JsonTypeName(input) +
+                                             " is not of expected type object");
+            }
+            consensus::TxIn in;
+            in.prevout.hash = ParseHashParam(Field(input, "txid"), "txid");
+            const Json& vout = Field(input, "vout");
+            if (!vout.is_number()) {
+                ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
+            }
+            const int64_t n = IntValue(vout, "vout");
+            if (n < 0)
+                ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
+            if (n > INT32_MAX) ThrowRpc(RPC_TYPE_ERROR, "JSON integer out of range");
+            in.prevout.n = static_cast<uint32_t>(n);
+            if (rbf.value_or(true)) {
+                in.sequence = MAX_BIP125_RBF_SEQUENCE;
+            } else if (tx.locktime != 0) {
+                in.sequence = consensus::TxIn::SEQUENCE_FINAL - 1;
+            } else {
+                in.sequence = consensus::TxIn::SEQUENCE_FINAL;
+            }
+            const Json& sequence = Field(input, "sequence");
+            if (sequence.is_number()) {
+                const int64_t seq = IntValue(sequence, "sequence");
+                if (seq < 0 || seq > consensus::TxIn::SEQUENCE_FINAL) {
+                    ThrowRpc(RPC_INVALID_PARAMETER,
+                             "Invalid parameter, sequence number is out of range");
+                }
+                in.sequence = static_cast<uint32_t>(seq);
+            }
+            tx.vin.push_back(std::move(in));
+        }
+    }
+
+    if (outputs_in.is_null()) {
+        ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, output argument must be non-null");
+    }
+    // Pairs in the caller's order; an array of one-key objects keeps repeated keys visible.
+    std::vector<std::pair<std::string, Json>> outputs;
+    if (outputs_in.is_object()) {
+        for (const auto& [key, value] : outputs_in.items())
+            outputs.emplace_back(key, value);
+    } else {
+        for (const Json& output : outputs_in) {
+            if (!output.is_object()) {
+                ThrowRpc(RPC_INVALID_PARAMETER,
+                         "Invalid parameter, key-value pair not an object as expected");
+            }
+            if (output.size() != 1) {
+                ThrowRpc(RPC_INVALID_PARAMETER,
+                         "Invalid parameter, key-value pair must contain exactly one key");
+            }
+            outputs.emplace_back(output.begin().key(), output.begin().value());
+        }
+    }
+    std::set<std::vector<uint8_t>, consensus::ShorterBytesFirst> destinations;
+    bool has_data{false};
+    for (const auto& [name, value] : outputs) {
+        consensus::TxOut out;
+        if (name == "data") {
+            if (has_data) ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, duplicate key: data");
+            has_data = true;
+            const Json text = value.is_string() ? value : Json(value.dump());
+            const auto data = ParseHexParam(text, "Data");
+            out.value = 0;
+            out.script_pubkey << consensus::OP_RETURN << data;
+        } else {
+            const consensus::Amount amount = AmountFromValue(value);
+            const auto dest = common::DecodeDestination(name, params);
+            if (!dest || !common::IsValidDestination(*dest)) {
+                ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: " + name);
+            }
+            out.script_pubkey = common::GetScriptForDestination(*dest);
+            if (!destinations.insert(out.script_pubkey.bytes()).second) {
+                ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated address: " + name);
+            }
+            out.value = amount;
+        }
+        tx.vout.push_back(std::move(out));
+    }
+    if (rbf.value_or(false) && !tx.vin.empty() &&
+        std::none_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) {
+            return in.sequence <= MAX_BIP125_RBF_SEQUENCE;
+        })) {
+        ThrowRpc(RPC_INVALID_PARAMETER,
+                 "Invalid parameter combination: Sequence number(s) contradict replaceable option");
+    }
+    return tx;
+}
+
+Method CreateRawTransaction(const Services& services)
+{
+    return Method{
+        "createrawtransaction",
+        "rawtransactions",
+        "\nCreate a transaction spending the given inputs and creating new outputs.\n"
+        "Outputs can be addresses or data.\n"
+        "Returns hex-encoded raw transaction.\n"
+        "Note that the transaction's inputs are not signed, and\n"
+        "it is not stored in the wallet or transmitted to the network.\n",
+        {
+            {"inputs",
+             ArgType::ARR,
+             ArgOptional::NO,
+             "The inputs",
+             {{"",
+               ArgType::OBJ,
+               ArgOptional::OMITTED,
+               "",
+               {{"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
+                {"vout", ArgType::NUM, ArgOptional::NO, "The output number"},
+                {"sequence", ArgType::NUM,
+                 DefaultHint{"depends on the value of the 'replaceable' and 'locktime' arguments"},
+                 "The sequence number"}}}}},
+            {"outputs",
+             ArgType::ARR,
+             ArgOptional::NO,
+             "The outputs specified as key-value pairs.\n"
+             "Each key may only appear once, i.e. there can only be one 'data' output, and no "
+             "address may be duplicated.\n"
+             "At least one output of either type must be specified.\n"
+             "For compatibility reasons, a dictionary, which holds the key-value pairs directly, "
+             "is also\n"
+             "accepted as second parameter.",
+             {{"",
+               ArgType::OBJ_USER_KEYS,
+               ArgOptional::OMITTED,
+               "",
+               {{"address", ArgType::AMOUNT, ArgOptional::NO,
+                 "A key-value pair. The key (string) is the bitcoin address, the value (float or "
+                 "string) is the amount in BTC"}}},
+              {"",
+               ArgType::OBJ,
+               ArgOptional::OMITTED,
+               "",
+               {{"data", ArgType::STR_HEX, ArgOptional::NO,
+                 "A key-value pair. The key must be \"data\", the value is hex-encoded data"}}}},
+             ArgOptions{.skip_type_check = true}},
+            {"locktime", ArgType::NUM, Json(0),
+             "Raw locktime. Non-0 value also locktime-activates inputs"},
+            {"replaceable", ArgType::BOOL, Json(true),
+             "Marks this transaction as BIP125-replaceable.\n"
+             "Allows this transaction to be replaced by a transaction with higher fees. If "
+             "provided, it is an error if explicit sequence numbers are incompatible."},
+        },
+        {ResultDoc{ResultType::STR_HEX, "transaction", "hex string of the transaction"}},
+        HelpExampleCli("createrawtransaction", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
+                                               "\"[{\\\"address\\\":0.01}]\"") +
+            HelpExampleCli("createrawtransaction",
+                           "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
+                           "\"[{\\\"data\\\":\\\"00010203\\\"}]\"") +
+            HelpExampleRpc("createrawtransaction",
+                           "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", "
+                           "\"[{\\\"address\\\":0.01}]\"") +
+            HelpExampleRpc("createrawtransaction",
+                           "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", "
+                           "\"[{\\\"data\\\":\\\"00010203\\\"}]\""),
+        [&services](const Request& request) -> Result {
+            const Json& outputs = request.Param(1);
+            if (!outputs.is_null() && !outputs.is_array() && !outputs.is_object()) {
+                ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(outputs) +
+                                             " is not of expected type array");
+            }
+            std::optional<bool> rbf;
+            if (!request.Param(3).is_null()) rbf = request.Param(3).get<bool>();
+            const MutableTransaction tx = ConstructTransaction(
+                request.Param(0), outputs, request.Param(2), rbf, services.chain->Params());
+            return Json(EncodeHexTx(tx));
+        }};
+}
+
+// ---- decodescript ---------------------------------------------------------
+
+// Core's InferDescriptor for a P2WSH output whose witness script is known: wsh(pk()) or
+// wsh(multi()) for compressed keys, else the plain address.
+std::string SegwitDescriptor(const Script& witness_program, const Script& inner,
+                             const std::string& type, const common::ChainParams& params)
+{
+    if (witness_program.IsPayToWitnessScriptHash() && (type == "multisig" || type == "pubkey")) {
+        const std::string desc = InferDescriptor(inner, params);
+        const std::string body = desc.substr(0, desc.find('#'));
+        if (body.rfind("multi(", 0) == 0 || body.rfind("pk(", 0) == 0) {
+            const std::string wsh = "wsh(" + body + ")";
+            return wsh + "#" + DescriptorChecksum(wsh);
+        }
+    }
+    return InferDescriptor(witness_program, params);
+}
+
+Method DecodeScript(const Services& services)
+{
+    return Method{
+        "decodescript",
+        "rawtransactions",
+        "\nDecode a hex-encoded script.\n",
+        {{"hexstring", ArgType::STR_HEX, ArgOptional::NO, "the hex-encoded script"}},
+        {ResultDoc{
+            ResultType::OBJ,
+            "",
+            "",
+            {{ResultType::STR, "asm", "Disassembly of the script"},
+             {ResultType::STR, "desc", "Inferred descriptor for the script"},
+             {ResultType::STR, "type",
+              "The output type (e.g. nonstandard, anchor, pubkey, pubkeyhash, scripthash, "
+              "multisig, nulldata, witness_v0_scripthash, witness_v0_keyhash, witness_v1_taproot, "
+              "witness_unknown)"},
+             {ResultType::STR, "address", true,
+              "The Bitcoin address (only if a well-defined address exists)"},
+             {ResultType::STR, "p2sh", true,
+              "address of P2SH script wrapping this redeem script (not returned for types that "
+              "should not be wrapped)"},
+             {ResultType::OBJ,
+              "segwit",
+              true,
+              "Result of a witness output script wrapping this redeem script (not returned for "
+              "types that should not be wrapped)",
+              {{ResultType::STR, "asm", "Disassembly of the output script"},
+               {ResultType::STR_HEX, "hex", "The raw output script bytes, hex-encoded"},
+               {ResultType::STR, "type",
+                "The type of the output script (e.g. witness_v0_keyhash or witness_v0_scripthash)"},
+               {ResultType::STR, "address", true,
+                "The Bitcoin address (only if a well-defined address exists)"},
+               {ResultType::STR, "desc", "Inferred descriptor for the script"},
+               {ResultType::STR, "p2sh-segwit",
+                "address of the P2SH script wrapping this witness redeem script"}}}}}},
+        HelpExampleCli("decodescript", "\"hexstring\"") +
+            HelpExampleRpc("decodescript", "\"hexstring\""),
+        [&services](const Request& request) -> Result {
+            const auto& params = services.chain->Params();
+            Script script;
+            const Json& hex = request.Param(0);
+            if (hex.is_string() && !hex.get_ref<const std::string&>().empty()) {
+                script = Script{ParseHexParam(hex, "argument")};
+            }
+            Json result = ScriptPubKeyToJson(script, params, /*include_hex=*/false, true);
+            const std::string type = result.at("type").get<std::string>();
+            const auto p2sh_address = [&params](const Script& s) {
+                return common::EncodeDestination(common::ScriptHash{consensus::Hash160(s.bytes())},
+                                                 params);
+            };
+            bool can_wrap = type == "multisig" || type == "nonstandard" || type == "pubkey" ||
+                            type == "pubkeyhash" || type == "witness_v0_keyhash" ||
+                            type == "witness_v0_scripthash";
+            if (can_wrap && (!HasValidOps(script) || script.IsUnspendable())) can_wrap = false;
+            if (can_wrap) {
+                auto pc = script.begin();
+                consensus::Opcode op;
+                while (pc < script.end() && script.GetOp(pc, op)) {
+                    if (op == consensus::OP_CHECKSIGADD || consensus::IsOpSuccess(op)) {
+                        can_wrap = false;
+                    }
+                }
+            }
+            if (!can_wrap) return result;
+            result["p2sh"] = p2sh_address(script);
+
+            // Scripts holding an uncompressed key have no segwit form; neither do witness
+            // programs.
+            bool can_wrap_segwit = type == "multisig" || type == "pubkey" ||
+                                   type == "nonstandard" || type == "pubkeyhash";
+            std::vector<std::vector<uint8_t>> keys;
+            if (type == "multisig" || type == "pubkey") {
+                auto pc = script.begin();
+                consensus::Opcode op;
+                std::vector<uint8_t> data;
+                while (pc < script.end() && script.GetOp(pc, op, &data)) {
+                    if (data.size() == 33 || data.size() == 65) keys.push_back(data);
+                }
+                for (const auto& key : keys) {
+                    if (key.size() != 33) can_wrap_segwit = false;
+                }
+            }
+            if (!can_wrap_segwit) return result;
+            Script segwit;
+            if (type == "pubkey") {
+                segwit << consensus::OP_0 << consensus::Hash160(keys.at(0)).span();
+            } else if (type == "pubkeyhash") {
+                segwit << consensus::OP_0
+                       << std::span<const uint8_t>{script.bytes()}.subspan(3, 20);
+            } else {
+                segwit << consensus::OP_0 << consensus::Sha256Hash(script.bytes()).span();
+            }
+            Json sr = ScriptPubKeyToJson(segwit, params, true, true);
+            sr["desc"] = SegwitDescriptor(segwit, script, type, params);
+            sr["p2sh-segwit"] = p2sh_address(segwit);
+            result["segwit"] = std::move(sr);
+            return result;
+        }};
+}
+
+// ---- signing --------------------------------------------------------------
+
+std::string TxOutToString(const consensus::TxOut& out)
+{
+    const consensus::Amount v = out.value;
+    const std::string hex = util::HexStr(out.script_pubkey.bytes()).substr(0, 30);
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%lld.%08lld", static_cast<long long>(v / consensus::COIN),
+                  static_cast<long long>(v % consensus::COIN));
+    return "CTxOut(nValue=" + std::string{buf} + ", scriptPubKey=" + hex + ")";
+}
+
+Json TxInError(const consensus::TxIn& in, const std::string& message)
+{
+    Json entry = Json::object();
+    entry["txid"] = in.prevout.hash.GetHex();
+    entry["vout"] = in.prevout.n;
+    Json witness = Json::array();
+    for (const auto& item : in.witness.stack)
+        witness.push_back(util::HexStr(item));
+    entry["witness"] = std::move(witness);
+    entry["scriptSig"] = util::HexStr(in.script_sig.bytes());
+    entry["sequence"] = in.sequence;
+    entry["error"] = message;
+    return entry;
+}
+
+int ParseSighash(const Json& value)
+{
+    if (value.is_null()) return consensus::SIGHASH_DEFAULT;
+    if (!value.is_string()) {
+        ThrowRpc(RPC_TYPE_ERROR,
+                 "JSON value of type " + JsonTypeName(value) + " is not of expected type string");
+    }
+    static const std::map<std::string, int> TYPES{
+        {"DEFAULT", consensus::SIGHASH_DEFAULT},
+        {"ALL", consensus::SIGHASH_ALL},
+        {"ALL|ANYONECANPAY", consensus::SIGHASH_ALL | consensus::SIGHASH_ANYONECANPAY},
+        {"NONE", consensus::SIGHASH_NONE},
+        {"NONE|ANYONECANPAY", consensus::SIGHASH_NONE | consensus::SIGHASH_ANYONECANPAY},
+        {"SINGLE", consensus::SIGHASH_SINGLE},
+        {"SINGLE|ANYONECANPAY", consensus::SIGHASH_SINGLE | consensus::SIGHASH_ANYONECANPAY},
+    };
+    const auto& text = value.get_ref<const std::string&>();
+    const auto it = TYPES.find(text);
+    if (it == TYPES.end()) {
+        ThrowRpc(RPC_INVALID_PARAMETER, "'" + text + "' is not a valid sighash parameter.");
+    }
+    return it->second;
+}
+
+// Core's GetScriptForWitness: P2WPKH for a P2PK or P2PKH script, else P2WSH.
+Script WitnessFormOf(const Script& script)
+{
+    Script out;
+    const auto& b = script.bytes();
+    if (ScriptTypeName(script) == "pubkey") {
+        out << consensus::OP_0
+            << consensus::Hash160(std::span<const uint8_t>{b}.subspan(1, b.size() - 2)).span();
+    } else if (ScriptTypeName(script) == "pubkeyhash") {
+        out << consensus::OP_0 << std::span<const uint8_t>{b}.subspan(3, 20);
+    } else {
+        out << consensus::OP_0 << consensus::Sha256Hash(b).span();
+    }
+    return out;
+}
+
+using CoinMap = std::map<consensus::OutPoint, std::optional<consensus::TxOut>>;
+
+// Core's ParsePrevouts: each entry fixes the coin an input spends and teaches its scripts.
+void ParsePrevouts(const Json& prevtxs, consensus::SigningProvider& provider, CoinMap& coins)
+{
+    if (prevtxs.is_null()) return;
+    for (const Json& p : prevtxs) {
+        if (!p.is_object()) {
+            ThrowRpc(RPC_DESERIALIZATION_ERROR,
+                     "expected object with {\"txid'\",\"vout\",\"scriptPubKey\"}");
+        }
+        CheckField(p, "txid", "string", false);
+        CheckField(p, "vout", "number", false);
+        CheckField(p, "scriptPubKey", "string", false);
+        consensus::OutPoint outpoint;
+        outpoint.hash = ParseHashParam(p.at("txid"), "txid");
+        const int64_t n = IntValue(p.at("vout"), "vout");
+        if (n < 0) ThrowRpc(RPC_DESERIALIZATION_ERROR, "vout cannot be negative");
+        outpoint.n = static_cast<uint32_t>(n);
+        const Script spk{ParseHexParam(p.at("scriptPubKey"), "scriptPubKey")};
+        if (const auto it = coins.find(outpoint);
+            it != coins.end() && it->second && it->second->script_pubkey != spk) {
+            ThrowRpc(RPC_DESERIALIZATION_ERROR, "Previous output scriptPubKey mismatch:\n" +
+                                                    ScriptToAsm(it->second->script_pubkey) +
+                                                    "\nvs:\n" + ScriptToAsm(spk));
+        }
+        consensus::TxOut out;
+        out.script_pubkey = spk;
+        out.value = UNKNOWN_AMOUNT;
+        if (p.contains("amount")) out.value = AmountFromValue(p.at("amount"));
+        coins[outpoint] = out;
+
+        const bool is_p2sh = spk.IsPayToScriptHash();
+        const bool is_p2wsh = spk.IsPayToWitnessScriptHash();
+        if (!is_p2sh && !is_p2wsh) continue;
+        CheckField(p, "redeemScript", "string", true);
+        CheckField(p, "witnessScript", "string", true);
+        const Json& rs = Field(p, "redeemScript");
+        const Json& ws = Field(p, "witnessScript");
+        if (rs.is_null() && ws.is_null()) {
+            ThrowRpc(RPC_INVALID_PARAMETER, "Missing redeemScript/witnessScript");
+        }
+        const Script script{!ws.is_null() ? ParseHexParam(ws, "witnessScript")
+                                          : ParseHexParam(rs, "redeemScript")};
+        provider.AddScript(script);
+        const Script witness_form = WitnessFormOf(script);
+        provider.AddScript(witness_form);
+        if (!ws.is_null() && !rs.is_null() && ws != rs) {
+            const Script redeem{ParseHexParam(rs, "redeemScript")};
+            if (redeem != witness_form) {
+                ThrowRpc(RPC_INVALID_PARAMETER,
+                         "redeemScript does not correspond to witnessScript");
+            }
+        }
+        const auto p2sh_of = [](const Script& s) {
+            Script out_script;
+            out_script << consensus::OP_HASH160 << consensus::Hash160(s.bytes()).span()
+                       << consensus::OP_EQUAL;
+            return out_script;
+        };
+        if (is_p2sh) {
+            if (spk != p2sh_of(script) && spk != p2sh_of(witness_form)) {
+                ThrowRpc(RPC_INVALID_PARAMETER,
+                         "redeemScript/witnessScript does not match scriptPubKey");
+            }
+        } else {
+            Script p2wsh;
+            p2wsh << consensus::OP_0 << consensus::Sha256Hash(script.bytes()).span();
+            if (spk != p2wsh) {
+                ThrowRpc(RPC_INVALID_PARAMETER,
+                         "redeemScript/witnessScript does not match scriptPubKey");
+            }
+        }
+    }
+}
+
+// Core's SignTransaction + SignTransactionResultToJSON.
+Json SignTransaction(MutableTransaction& mtx, const consensus::SigningProvider& provider,
+                     const CoinMap& coins, int hash_type)
+{
+    const bool hash_single =
+        (hash_type & ~consensus::SIGHASH_ANYONECANPAY) == consensus::SIGHASH_SINGLE;
+    const consensus::Transaction tx_const{mtx};
+    std::vector<consensus::TxOut> spent_outputs;
+    for (const auto& in : mtx.vin) {
+        const auto it = coins.find(in.prevout);
+        if (it == coins.end() || !it->second) {
+            spent_outputs.clear();
+            break;
+        }
+        spent_outputs.push_back(*it->second);
+    }
+    consensus::PrecomputedTxData txdata;
+    txdata.Init(tx_const, std::move(spent_outputs), true);
+
+    std::map<size_t, std::string> errors;
+    for (size_t i = 0; i < mtx.vin.size(); ++i) {
+        consensus::TxIn& in = mtx.vin[i];
+        const auto it = coins.find(in.prevout);
+        if (it == coins.end() || !it->second) {
+            errors[i] = "Input not found or already spent";
+            continue;
+        }
+        const consensus::TxOut& spent = *it->second;
+        consensus::KnownSignatures known;
+        consensus::CollectSignatures(tx_const, static_cast<unsigned>(i), spent, in.script_sig,
+                                     in.witness, txdata, known);
+        const consensus::TransactionSignatureChecker checker{&tx_const, static_cast<unsigned>(i),
+                                                             spent.value, txdata};
+        // An input that already verifies is kept as it is.
+        const bool already =
+            consensus::VerifyScript(in.script_sig, spent.script_pubkey, &in.witness,
+                                    consensus::STANDARD_SIGNING_VERIFY_FLAGS, checker);
+        bool complete{already};
+        if (!already) {
+            const bool may_sign = !hash_single || i < mtx.vout.size();
+            const auto signed_input =
+                consensus::SignInput(tx_const, static_cast<unsigned>(i), spent, hash_type, txdata,
+                                     provider, known, may_sign);
+            in.script_sig = signed_input.script_sig;
+            in.witness = signed_input.witness;
+            complete = signed_input.complete;
+        }
+        if (spent.value == UNKNOWN_AMOUNT && !in.witness.IsNull()) {
+            errors[i] = "Missing amount";
+            continue;
+        }
+        consensus::ScriptError error{consensus::ScriptError::OK};
+        if (!complete &&
+            !consensus::VerifyScript(in.script_sig, spent.script_pubkey, &in.witness,
+                                     consensus::STANDARD_SIGNING_VERIFY_FLAGS, checker, &error)) {
+            if (error == consensus::ScriptError::INVALID_STACK_OPERATION) {
+                errors[i] = "Unable to sign input, invalid stack size (possibly missing key)";
+            } else if (error == consensus::ScriptError::SIG_NULLFAIL) {
+                errors[i] = "CHECK(MULTI)SIG failing with non-zero signature (possibly need more "
+                            "signatures)";
+            } else {
+                errors[i] = consensus::ScriptErrorString(error);
+            }
+        } else {
+            errors.erase(i);
+        }
+    }
+    Json list = Json::array();
+    for (const auto& [index, message] : errors) {
+        if (message == "Missing amount") {
+            ThrowRpc(RPC_TYPE_ERROR,
+                     "Missing amount for " + TxOutToString(*coins.at(mtx.vin.at(index).prevout)));
+        }
+        list.push_back(TxInError(mtx.vin.at(index), message));
+    }
+    Json result = Json::object();
+    result["hex"] = EncodeHexTx(mtx);
+    result["complete"] = errors.empty();
+    if (!list.empty()) result["errors"] = std::move(list);
+    return result;
+}
+
+Method SignRawTransactionWithKey(const Services& services)
+{
+    return Method{
+        "signrawtransactionwithkey",
+        "rawtransactions",
+        "\nSign inputs for raw transaction (serialized, hex-encoded).\n"
+        "The second argument is an array of base58-encoded private\n"
+        "keys that will be the only keys used to sign the transaction.\n"
+        "The third optional argument (may be null) is an array of previous transaction outputs "
+        "that\n"
+        "this transaction depends on but may not yet be in the block chain.\n",
+        {
+            {"hexstring", ArgType::STR, ArgOptional::NO, "The transaction hex string"},
+            {"privkeys",
+             ArgType::ARR,
+             ArgOptional::NO,
+             "The base58-encoded private keys for signing",
+             {{"privatekey", ArgType::STR_HEX, ArgOptional::OMITTED,
+               "private key in base58-encoding"}}},
+            {"prevtxs",
+             ArgType::ARR,
+             ArgOptional::OMITTED,
+             "The previous dependent transaction outputs",
+             {{"",
+               ArgType::OBJ,
+               ArgOptional::OMITTED,
+               "",
+               {{"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
+                {"vout", ArgType::NUM, ArgOptional::NO, "The output number"},
+                {"scriptPubKey", ArgType::STR_HEX, ArgOptional::NO, "output script"},
+                {"redeemScript", ArgType::STR_HEX, ArgOptional::OMITTED,
+                 "(required for P2SH) redeem script"},
+                {"witnessScript", ArgType::STR_HEX, ArgOptional::OMITTED,
+                 "(required for P2WSH or P2SH-P2WSH) witness script"},
+                {"amount", ArgType::AMOUNT, ArgOptional::OMITTED,
+                 "(required for Segwit inputs) the amount spent"}}}}},
+            {"sighashtype", ArgType::STR, Json("DEFAULT for Taproot, ALL otherwise"),
+             "The signature hash type. Must be one of:\n"
+             "       \"DEFAULT\"\n"
+             "       \"ALL\"\n"
+             "       \"NONE\"\n"
+             "       \"SINGLE\"\n"
+             "       \"ALL|ANYONECANPAY\"\n"
+             "       \"NONE|ANYONECANPAY\"\n"
+             "       \"SINGLE|ANYONECANPAY\"\n"},
+        },
+        {ResultDoc{
+            ResultType::OBJ,
+            "",
+            "",
+            {{ResultType::STR_HEX, "hex", "The hex-encoded raw transaction with signature(s)"},
+             {ResultType::BOOL, "complete", "If the transaction has a complete set of signatures"},
+             {ResultType::ARR,
+              "errors",
+              true,
+              "Script verification errors (if there are any)",
+              {{ResultType::OBJ,
+                "",
+                "",
+                {{ResultType::STR_HEX, "txid", "The hash of the referenced, previous transaction"},
+                 {ResultType::NUM, "vout", "The index of the output to spent and used as input"},
+                 {ResultType::ARR, "witness", "", {{ResultType::STR_HEX, "witness", ""}}},
+                 {ResultType::STR_HEX, "scriptSig", "The hex-encoded signature script"},
+                 {ResultType::NUM, "sequence", "Script sequence number"},
+                 {ResultType::STR, "error",
+                  "Verification or signing error related to the input"}}}}}}}},
+        HelpExampleCli("signrawtransactionwithkey", "\"myhex\" \"[\\\"key1\\\",\\\"key2\\\"]\"") +
+            HelpExampleRpc("signrawtransactionwithkey",
+                           "\"myhex\", \"[\\\"key1\\\",\\\"key2\\\"]\""),
+        [&services](const Request& request) -> Result {
+            interfaces::Chain& chain = *services.chain;
+            auto mtx = DecodeHexTx(request.Param(0));
+            if (!mtx) {
+                ThrowRpc(RPC_DESERIALIZATION_ERROR,
+                         "TX decode failed. Make sure the tx has at least one input.");
+            }
+            consensus::SigningProvider provider;
+            for (const Json& k : request.Param(1)) {
+                if (!k.is_string()) {
+                    ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(k) +
+                                                 " is not of expected type string");
+                }
+                const auto wif = common::DecodeSecret(k.get<std::string>(), chain.Params());
+                if (!wif) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key");
+                const auto key = consensus::PrivKey::FromBytes(wif->secret, wif->compressed);
+                if (!key) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key");
+                provider.AddKey(*key);
+            }
+            CoinMap coins;
+            for (const auto& in : mtx->vin) {
+                const auto coin = chain.GetCoin(in.prevout);
+                coins[in.prevout] = coin ? std::optional{coin->out} : std::nullopt;
+            }
+            ParsePrevouts(request.Param(2), provider, coins);
+            const int hash_type = ParseSighash(request.Param(3));
+            return SignTransaction(*mtx, provider, coins, hash_type);
+        }};
+}
+
+// ---- combinerawtransaction ------------------------------------------------
+
+Method CombineRawTransaction(const Services& services)
+{
+    return Method{
+        "combinerawtransaction",
+        "rawtransactions",
+        "\nCombine multiple partially signed transactions into one transaction.\n"
+        "The combined transaction may be another partially signed transaction or a \n"
+        "fully signed transaction.",
+        {{"txs",
+          ArgType::ARR,
+          ArgOptional::NO,
+          "The hex strings of partially signed transactions",
+          {{"hexstring", ArgType::STR_HEX, ArgOptional::OMITTED,
+            "A hex-encoded raw transaction"}}}},
+        {ResultDoc{ResultType::STR, "", "The hex-encoded raw transaction with signature(s)"}},
+        HelpExampleCli("combinerawtransaction", "'[\"myhex1\", \"myhex2\", \"myhex3\"]'"),
+        [&services](const Request& request) -> Result {
+            interfaces::Chain& chain = *services.chain;
+            const Json& txs = request.Param(0);
+            std::vector<MutableTransaction> variants;
+            for (size_t i = 0; i < txs.size(); ++i) {
+                auto tx = DecodeHexTx(txs[i]);
+                if (!tx) {
+                    ThrowRpc(RPC_DESERIALIZATION_ERROR,
+                             "TX decode failed for tx " + std::to_string(i) +
+                                 ". Make sure the tx has at least one input.");
+                }
+                variants.push_back(std::move(*tx));
+            }
+            if (variants.empty()) ThrowRpc(RPC_DESERIALIZATION_ERROR, "Missing transactions");
+            MutableTransaction merged = variants[0];
+            std::vector<consensus::TxOut> spent_outputs;
+            for (const auto& in : merged.vin) {
+                const auto coin = chain.GetCoin(in.prevout);
+                if (!coin) ThrowRpc(RPC_VERIFY_ERROR, "Input not found or already spent");
+                spent_outputs.push_back(coin->out);
+            }
+            const consensus::Transaction tx_const{merged};
+            consensus::PrecomputedTxData txdata;
+            txdata.Init(tx_const, spent_outputs, true);
+            const consensus::SigningProvider no_keys;
+            for (size_t i = 0; i < merged.vin.size(); ++i) {
+                const unsigned n = static_cast<unsigned>(i);
+                consensus::KnownSignatures known;
+                for (const auto& variant : variants) {
+                    if (variant.vin.size() <= i) continue;
+                    consensus::CollectSignatures(tx_const, n, spent_outputs[i],
+                                                 variant.vin[i].script_sig, variant.vin[i].witness,
+                                                 txdata, known);
+                }
+                const auto signed_input =
+                    consensus::SignInput(tx_const, n, spent_outputs[i], consensus::SIGHASH_ALL,
+                                         txdata, no_keys, known, false);
+                merged.vin[i].script_sig = signed_input.script_sig;
+                merged.vin[i].witness = signed_input.witness;
+            }
+            return Json(EncodeHexTx(merged));
+        }};
+}
+
+} // namespace
+
+void RegisterRawTransactionMethods(MethodTable& table, const Services& services)
+{
+    table.Register(GetRawTransaction(services));
+    table.Register(CreateRawTransaction(services));
+    table.Register(DecodeRawTransaction(services));
+    table.Register(DecodeScript(services));
+    table.Register(CombineRawTransaction(services));
+    table.Register(SignRawTransactionWithKey(services));
+}
+
+} // namespace rpc
