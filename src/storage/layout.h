@@ -22,6 +22,15 @@
 //                                               written before a flush and erased after
 //                                               it: a crash in between is replayed
 //
+// indexes/txindex/ (-txindex, kernel/txindex.h; not obfuscated, as in Core)
+//   't' + txid (32 raw bytes)                -> hash (32 raw bytes) of the active-chain
+//                                               block holding the transaction (Core
+//                                               stores a disk position instead)
+//   'B'                                      -> Core's locator of the last block
+//                                               indexed: int32 version + CompactSize
+//                                               count + hashes; written in the same
+//                                               batch as the entries it covers
+//
 // Every obfuscated database
 //   0x0e 0x00 "obfuscate_key"                -> CompactSize(8) + 8-byte XOR key, stored
 //                                               in clear; all other values are XORed
