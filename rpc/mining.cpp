@@ -7,6 +7,7 @@
 #include <rpc/util.h>
 
 #include <common/chainparams.h>
+#include <common/descriptor.h>
 #include <common/key_io.h>
 #include <consensus/block.h>
 #include <consensus/merkle.h>
@@ -66,6 +67,76 @@ consensus::Script ScriptForAddress(const Json& value, const common::ChainParams&
     return common::GetScriptForDestination(*dest);
 }
 
+// Core's getScriptFromDescriptor: nullopt when `text` does not parse as a descriptor; errors
+// for ranged descriptors and ones that cannot expand. A combo descriptor pays its P2WPKH
+// script when it has one, else its P2PKH one.
+std::optional<consensus::Script> ScriptFromDescriptor(const std::string& text,
+                                                      const common::ChainParams& params,
+                                                      std::string* parse_error = nullptr)
+{
+    auto desc = common::ParseDescriptor(text, params);
+    if (!desc) {
+        if (parse_error) *parse_error = desc.error().message;
+        return std::nullopt;
+    }
+    if ((*desc)->IsRange()) {
+        ThrowRpc(RPC_INVALID_PARAMETER,
+                 "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?");
+    }
+    auto expanded = (*desc)->Expand(0);
+    if (!expanded || expanded->output_scripts.empty()) {
+        ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Cannot derive script without private keys");
+    }
+    const auto& scripts = expanded->output_scripts;
+    if (scripts.size() == 1) return scripts[0];
+    return scripts.size() == 4 ? scripts[2] : scripts[1];
+}
+
+// Mines `count` blocks paying `payout`; the hashes of those found within max_tries.
+Json GenerateBlocks(const Services& services, const consensus::Script& payout, int64_t count,
+                    int64_t max_tries)
+{
+    Json hashes = Json::array();
+    for (int64_t i = 0; i < count; ++i) {
+        auto block = services.chain->CreateNewBlock(payout);
+        if (!block) ThrowRpc(RPC_INTERNAL_ERROR, block.error().message);
+        const auto hash = MineBlock(std::move(*block), max_tries, services);
+        if (!hash) break;
+        hashes.push_back(hash->GetHex());
+    }
+    return hashes;
+}
+
+Method GenerateToDescriptor(const Services& services)
+{
+    return Method{
+        "generatetodescriptor",
+        "generating",
+        "Mine blocks at once to the script of a descriptor, before this call returns (regtest).",
+        {
+            {"num_blocks", ArgType::NUM, ArgOptional::NO, "How many blocks to generate."},
+            {"descriptor", ArgType::STR, ArgOptional::NO,
+             "The descriptor whose script receives the coinbase."},
+            {"maxtries", ArgType::NUM, Json(DEFAULT_MAX_TRIES),
+             "How many nonces to try in all before giving up."},
+        },
+        {ResultDoc{ResultType::ARR,
+                   "",
+                   "hashes of blocks generated",
+                   {ResultDoc{ResultType::STR_HEX, "", "blockhash"}}}},
+        "\nGenerate 11 blocks to mydesc\n" +
+            HelpExampleCli("generatetodescriptor", "11 \"mydesc\""),
+        [&services](const Request& request) -> Result {
+            std::string error;
+            const auto payout = ScriptFromDescriptor(request.Arg("descriptor").get<std::string>(),
+                                                     services.chain->Params(), &error);
+            if (!payout) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, error);
+            return GenerateBlocks(services, *payout, request.Arg("num_blocks").get<int64_t>(),
+                                  request.Arg("maxtries").get<int64_t>());
+        },
+    };
+}
+
 Method GenerateToAddress(const Services& services)
 {
     return Method{
@@ -88,19 +159,10 @@ Method GenerateToAddress(const Services& services)
             "newly generated bitcoin to with:\n" +
             HelpExampleCli("getnewaddress", ""),
         [&services](const Request& request) -> Result {
-            const int64_t count = request.Arg("nblocks").get<int64_t>();
-            int64_t max_tries = request.Arg("maxtries").get<int64_t>();
             const consensus::Script payout =
                 ScriptForAddress(request.Arg("address"), services.chain->Params());
-            Json hashes = Json::array();
-            for (int64_t i = 0; i < count; ++i) {
-                auto block = services.chain->CreateNewBlock(payout);
-                if (!block) ThrowRpc(RPC_INTERNAL_ERROR, block.error().message);
-                const auto hash = MineBlock(std::move(*block), max_tries, services);
-                if (!hash) break;
-                hashes.push_back(hash->GetHex());
-            }
-            return hashes;
+            return GenerateBlocks(services, payout, request.Arg("nblocks").get<int64_t>(),
+                                  request.Arg("maxtries").get<int64_t>());
         },
     };
 }
@@ -133,8 +195,16 @@ Method GenerateBlock(const Services& services)
         "\nGenerate a block to myaddress, with txs rawtx and mempool_txid\n" +
             HelpExampleCli("generateblock", R"("myaddress" '["rawtx", "mempool_txid"]')"),
         [&services](const Request& request) -> Result {
-            const consensus::Script payout =
-                ScriptForAddress(request.Arg("output"), services.chain->Params());
+            const std::string output = request.Arg("output").get<std::string>();
+            consensus::Script payout;
+            if (auto script = ScriptFromDescriptor(output, services.chain->Params())) {
+                payout = std::move(*script);
+            } else {
+                auto dest = common::DecodeDestination(output, services.chain->Params());
+                if (!dest)
+                    ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address or descriptor");
+                payout = common::GetScriptForDestination(*dest);
+            }
             std::vector<consensus::TransactionRef> txs;
             for (const Json& item : request.Arg("transactions")) {
                 const std::string text = item.is_string() ? item.get<std::string>() : "";
@@ -264,6 +334,7 @@ Method SubmitHeader(const Services& services)
 void RegisterMiningMethods(MethodTable& table, const Services& services)
 {
     table.Register(GenerateToAddress(services));
+    table.Register(GenerateToDescriptor(services));
     table.Register(GenerateBlock(services));
     table.Register(SubmitBlock(services));
     table.Register(SubmitHeader(services));
