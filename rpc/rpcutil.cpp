@@ -35,41 +35,6 @@ constexpr std::string_view EXAMPLE_ADDRESS{"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz3
 constexpr std::string_view MESSAGE_MAGIC{"Bitcoin Signed Message:\n"};
 constexpr size_t MAX_SCRIPT_ELEMENT_SIZE{520};
 
-// A JSON number as an integer of type T; -3 for a non-integer as UniValue's getInt does.
-int64_t IntFromJson(const Json& value)
-{
-    if (value.is_number_integer()) return value.get<int64_t>();
-    if (value.is_number_float()) {
-        const double d = value.get<double>();
-        if (std::trunc(d) == d && std::abs(d) < 9.2e18) return static_cast<int64_t>(d);
-    }
-    ThrowRpc(RPC_TYPE_ERROR, "JSON integer out of range");
-}
-
-// Core's ParseDescriptorRange: "end" or "[begin,end]", both within [0, 2^31), at most 1e6 wide.
-std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value)
-{
-    int64_t low = 0;
-    int64_t high = 0;
-    if (value.is_number()) {
-        high = IntFromJson(value);
-    } else if (value.is_array() && value.size() == 2 && value[0].is_number() &&
-               value[1].is_number()) {
-        low = IntFromJson(value[0]);
-        high = IntFromJson(value[1]);
-        if (low > high) {
-            ThrowRpc(RPC_INVALID_PARAMETER,
-                     "Range specified as [begin,end] must not have begin after end");
-        }
-    } else {
-        ThrowRpc(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
-    }
-    if (low < 0) ThrowRpc(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
-    if ((high >> 31) != 0) ThrowRpc(RPC_INVALID_PARAMETER, "End of range is too high");
-    if (high >= low + 1000000) ThrowRpc(RPC_INVALID_PARAMETER, "Range is too large");
-    return {low, high};
-}
-
 // ---- Bech32 error location (BIP173/BIP350 checksums are a BCH code over GF(32)) -----------
 //
 // validateaddress reports where a mistyped Bech32 string most likely went wrong, as Core does.

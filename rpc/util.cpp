@@ -2,6 +2,7 @@
 
 #include <util/strings.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -174,6 +175,39 @@ int ParseVerbosity(const Json& value, int default_value, int true_value)
     }
     ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{JsonTypeName(value)} +
                                  " is not of expected type number");
+}
+
+int64_t IntFromJson(const Json& value)
+{
+    if (value.is_number_integer()) return value.get<int64_t>();
+    if (value.is_number_float()) {
+        const double d = value.get<double>();
+        if (std::trunc(d) == d && std::abs(d) < 9.2e18) return static_cast<int64_t>(d);
+    }
+    ThrowRpc(RPC_TYPE_ERROR, "JSON integer out of range");
+}
+
+std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value)
+{
+    int64_t low = 0;
+    int64_t high = 0;
+    if (value.is_number()) {
+        high = IntFromJson(value);
+    } else if (value.is_array() && value.size() == 2 && value[0].is_number() &&
+               value[1].is_number()) {
+        low = IntFromJson(value[0]);
+        high = IntFromJson(value[1]);
+        if (low > high) {
+            ThrowRpc(RPC_INVALID_PARAMETER,
+                     "Range specified as [begin,end] must not have begin after end");
+        }
+    } else {
+        ThrowRpc(RPC_INVALID_PARAMETER, "Range must be specified as end or as [begin,end]");
+    }
+    if (low < 0) ThrowRpc(RPC_INVALID_PARAMETER, "Range should be greater or equal than 0");
+    if ((high >> 31) != 0) ThrowRpc(RPC_INVALID_PARAMETER, "End of range is too high");
+    if (high >= low + 1000000) ThrowRpc(RPC_INVALID_PARAMETER, "Range is too large");
+    return {low, high};
 }
 
 } // namespace rpc

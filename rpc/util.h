@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rpc {
@@ -59,5 +60,13 @@ std::vector<uint8_t> ParseHexParam(const Json& value, std::string_view name);
 /// Core's ParseVerbosity for getblock-style arguments: a bool (false=0, true=`true_value`) or
 /// an integer; `default_value` when null.
 int ParseVerbosity(const Json& value, int default_value, int true_value);
+
+/// A JSON number as an integer, as UniValue's getInt reads it (a float with no fraction
+/// passes); -3 "JSON integer out of range" otherwise.
+int64_t IntFromJson(const Json& value);
+
+/// Core's ParseDescriptorRange: "end" or "[begin,end]", both within [0, 2^31), less than
+/// 1,000,000 wide; -8 with Core's messages otherwise.
+std::pair<int64_t, int64_t> ParseDescriptorRange(const Json& value);
 
 } // namespace rpc
