@@ -290,7 +290,7 @@ util::Expected<interfaces::UtxoScanResult> ChainInterface::ScanUtxoSet(
         return m_chainman.SnapshotCoins();
     });
     if (!cursor) return cursor.error();
-    // Progress follows the first byte of the txid: keys are walked in txid order.
+    // Keys are walked in txid byte order, so the leading bytes tell how far the walk is.
     for (; (*cursor)->Valid(); (*cursor)->Next()) {
         if (abort.load()) {
             result.aborted = true;
@@ -298,7 +298,10 @@ util::Expected<interfaces::UtxoScanResult> ChainInterface::ScanUtxoSet(
         }
         auto entry = (*cursor)->Get();
         if (!entry) return entry.error();
-        if (progress) *progress = static_cast<int>(entry->first.hash.data()[31]) * 1000 / 256;
+        if (progress) {
+            const uint8_t* key = entry->first.hash.data();
+            *progress = static_cast<int>((key[0] * 256 + key[1]) * 1000 / 65536);
+        }
         visit(entry->first, entry->second);
         ++result.coins_seen;
     }
