@@ -56,6 +56,7 @@ class RpcInterfaceTest(MinibitTestFramework):
         self.test_control()
         self.test_rpcuser_rpcauth_whitelist()
         self.test_work_queue()
+        self.test_bind()
 
     def test_warmup(self):
         self.log("-28 'Loading block index…' while the chainstate loads, then calls run")
@@ -367,6 +368,40 @@ class RpcInterfaceTest(MinibitTestFramework):
         assert 3 in results, results
         assert set(results) <= {3, 503}, results
         # The server serves again once the queue drains.
+        assert_equal(node.getblockcount(), 3)
+        assert_equal(node.stop(), 0)
+
+    @staticmethod
+    def can_connect(host, port):
+        try:
+            with socket.create_connection((host, port), timeout=5):
+                return True
+        except OSError:
+            return False
+
+    def test_bind(self):
+        node = self.node
+        # Whether this machine has ::1 at all (a listener on it proves it).
+        ipv6 = False
+        try:
+            with socket.socket(socket.AF_INET6) as probe:
+                probe.bind(("::1", 0))
+                ipv6 = True
+        except OSError:
+            pass
+        self.log("-rpcbind with -rpcallowip listens only where told")
+        node.start_and_wait(["-rpcbind=127.0.0.1", "-rpcallowip=127.0.0.1"])
+        assert self.can_connect("127.0.0.1", node.rpc_port)
+        if ipv6:
+            assert not self.can_connect("::1", node.rpc_port)
+        assert_in("Binding RPC on address 127.0.0.1 port", node.read_log(since_start=True))
+        assert_equal(node.stop(), 0)
+
+        self.log("-rpcbind without -rpcallowip is ignored with a warning: loopback only")
+        node.start_and_wait(["-rpcbind=127.0.0.1"])
+        assert_in("option -rpcbind was ignored because -rpcallowip was not specified",
+                  node.read_log(since_start=True))
+        assert self.can_connect("127.0.0.1", node.rpc_port)
         assert_equal(node.getblockcount(), 3)
         assert_equal(node.stop(), 0)
 
