@@ -431,7 +431,7 @@ Method GetTxOut(const Services& services)
         "blockchain",
         "\nReturns an unspent transaction output.\n",
         {
-            {"txid", ArgType::STR, ArgOptional::NO, "The transaction id"},
+            {"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
             {"n", ArgType::NUM, ArgOptional::NO, "vout number"},
             {"include_mempool", ArgType::BOOL, Json(true),
              "Whether to include the mempool. An output spent by a mempool transaction is then "

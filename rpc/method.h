@@ -183,6 +183,8 @@ public:
     const std::string& Name() const { return m_name; }
     const std::string& Category() const { return m_category; }
     const std::vector<rpc::Arg>& Args() const { return m_args; }
+    /// The documented result shapes, in help order (one entry per condition).
+    const std::vector<ResultDoc>& Results() const { return m_results; }
 
     /// Full help: summary line, description, Arguments, Result and Examples sections.
     std::string HelpText(uint16_t example_port = DEFAULT_EXAMPLE_PORT) const;

@@ -295,7 +295,6 @@ Method GetRawTransaction(const Services& services)
                   "",
                   {{ResultType::OBJ,
                     "",
-                    true,
                     "utxo being spent",
                     {{ResultType::ELISION, "", "Same output as verbosity = 1"},
                      {ResultType::OBJ,
