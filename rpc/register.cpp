@@ -7,6 +7,8 @@ void RegisterAllMethods(MethodTable& table, const Services& services)
     RegisterBlockchainMethods(table, services);
     RegisterControlMethods(table, services);
     RegisterMiningMethods(table, services);
+    RegisterMiningTemplateMethods(table, services);
+    RegisterMempoolMethods(table, services);
     RegisterRawTransactionMethods(table, services);
     RegisterUtilMethods(table, services);
     RegisterTxOutProofMethods(table, services);

@@ -21,6 +21,10 @@ void RegisterUtilMethods(MethodTable& table, const Services& services);
 void RegisterTxOutProofMethods(MethodTable& table, const Services& services);
 /// scantxoutset (blockchain), driven by output descriptors.
 void RegisterScanMethods(MethodTable& table, const Services& services);
+/// The mempool methods (blockchain, rawtransactions, mining and util categories).
+void RegisterMempoolMethods(MethodTable& table, const Services& services);
+/// getblocktemplate, getmininginfo, getnetworkhashps (mining).
+void RegisterMiningTemplateMethods(MethodTable& table, const Services& services);
 /// zmq: getzmqnotifications.
 void RegisterZmqMethods(MethodTable& table, const Services& services);
 

@@ -14,6 +14,7 @@
 #include <consensus/transaction.h>
 #include <consensus/uint256.h>
 #include <consensus/validation_state.h>
+#include <interfaces/mempool.h>
 #include <util/expected.h>
 
 #include <atomic>
@@ -23,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace common {
@@ -229,6 +231,45 @@ public:
     virtual util::Expected<consensus::Block>
     CreateNewBlock(const consensus::Script& payout,
                    const std::vector<consensus::TransactionRef>& txs = {}) = 0;
+
+    // ---- mempool, fees and templates (issue 6) ----
+
+    /// getmempoolinfo's numbers (a snapshot; no executor round trip).
+    virtual MempoolInfo GetMempoolInfo() const = 0;
+    /// Every pool transaction, copied with its aggregates.
+    virtual std::vector<MempoolEntryInfo> GetMempoolEntries() const = 0;
+    /// One pool transaction, nullopt if not in the pool.
+    virtual std::optional<MempoolEntryInfo> GetMempoolEntry(const consensus::Uint256& txid) const = 0;
+    /// In-pool ancestors (or descendants) of a pool transaction; nullopt if not in the pool.
+    virtual std::optional<std::vector<MempoolEntryInfo>>
+    GetMempoolRelatives(const consensus::Uint256& txid, bool descendants) const = 0;
+    /// The pool's sequence number now (getrawmempool mempool_sequence).
+    virtual uint64_t GetMempoolSequence() const = 0;
+    /// The pool transaction spending `outpoint` (gettxspendingprevout), if any.
+    virtual std::optional<consensus::Uint256> GetMempoolSpender(const consensus::OutPoint& outpoint) const = 0;
+
+    /// sendrawtransaction / testmempoolaccept of one transaction: full acceptance (or only
+    /// the checks when `test_accept`). `max_fee_per_kvb` (0 = no limit) refuses higher fee
+    /// rates with Core's "max-fee-exceeded".
+    virtual TxAcceptResult AcceptTransaction(const consensus::TransactionRef& tx, bool test_accept,
+                                             consensus::Amount max_fee_per_kvb) = 0;
+    /// submitpackage / testmempoolaccept with several transactions.
+    virtual PackageAcceptResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs,
+                                              bool test_accept,
+                                              consensus::Amount max_fee_per_kvb) = 0;
+    /// prioritisetransaction.
+    virtual void PrioritiseTransaction(const consensus::Uint256& txid, consensus::Amount delta) = 0;
+    /// getprioritisedtransactions: txid -> {delta, in mempool}.
+    virtual std::vector<std::tuple<consensus::Uint256, consensus::Amount, bool>>
+    GetPrioritisedTransactions() const = 0;
+    /// savemempool: writes mempool.dat now; the path written.
+    virtual util::Expected<std::string> SaveMempool() = 0;
+
+    /// estimatesmartfee (mode: "conservative", "economical", "unset").
+    virtual FeeEstimateInfo EstimateSmartFee(int conf_target, const std::string& mode) const = 0;
+
+    /// A block template on the tip paying `payout`, filled from the pool.
+    virtual util::Expected<BlockTemplateInfo> CreateBlockTemplate(const consensus::Script& payout) = 0;
 };
 
 /// The name getchaintips uses for a state ("active", "valid-fork", ...).

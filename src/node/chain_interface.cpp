@@ -2,6 +2,7 @@
 
 #include <common/chainparams.h>
 #include <kernel/chainstate.h>
+#include <kernel/mempool.h>
 #include <kernel/mining.h>
 #include <util/executor.h>
 #include <util/logging.h>
@@ -69,9 +70,9 @@ private:
 };
 
 ChainInterface::ChainInterface(kernel::ChainstateManager& chainman, util::SerialExecutor& executor,
-                               IndexHooks hooks)
-    : m_chainman{chainman},
-      m_executor{executor}, m_hooks{std::move(hooks)}, m_events{std::make_shared<TipEvents>(*this)}
+                               IndexHooks hooks, MempoolHooks mempool)
+    : m_chainman{chainman}, m_executor{executor}, m_hooks{std::move(hooks)},
+      m_mempool{std::move(mempool)}, m_events{std::make_shared<TipEvents>(*this)}
 {
     m_executor.Run([this] { PublishTip(); });
 }
@@ -314,6 +315,13 @@ std::optional<interfaces::TxLookup>
 ChainInterface::FindTransaction(const consensus::Uint256& txid,
                                 const std::optional<consensus::Uint256>& block_hash) const
 {
+    if (!block_hash && m_mempool.pool) {
+        auto in_pool = m_executor.Run([&]() -> consensus::TransactionRef {
+            const kernel::MempoolEntry* entry = m_mempool.pool->Get(txid);
+            return entry ? entry->GetSharedTx() : nullptr;
+        });
+        if (in_pool) return interfaces::TxLookup{std::move(in_pool), std::nullopt};
+    }
     std::optional<consensus::Uint256> where = block_hash;
     if (!where && m_hooks.find_tx_block) where = m_hooks.find_tx_block(txid);
     if (!where) return std::nullopt;
@@ -422,7 +430,16 @@ util::Expected<consensus::Block>
 ChainInterface::CreateNewBlock(const consensus::Script& payout,
                                const std::vector<consensus::TransactionRef>& txs)
 {
-    return m_executor.Run([&] { return kernel::CreateNewBlock(m_chainman, payout, txs, 0); });
+    return m_executor.Run([&]() -> util::Expected<consensus::Block> {
+        // generate* mine what the pool offers, as Core's do; generateblock names its own.
+        if (txs.empty() && m_mempool.pool) {
+            auto made = kernel::CreateBlockTemplate(m_chainman, m_mempool.pool, payout,
+                                                    m_mempool.assembler);
+            if (!made) return made.error();
+            return std::move(made->block);
+        }
+        return kernel::CreateNewBlock(m_chainman, payout, txs, 0);
+    });
 }
 
 } // namespace node

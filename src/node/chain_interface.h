@@ -4,9 +4,12 @@
 #pragma once
 
 #include <interfaces/chain.h>
+#include <kernel/mempool_accept.h>
+#include <kernel/miner.h>
 #include <kernel/notifications.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,6 +18,8 @@
 namespace kernel {
 class ChainstateManager;
 class BlockIndex;
+class FeeEstimator;
+class TxMemPool;
 } // namespace kernel
 namespace util {
 class SerialExecutor;
@@ -31,13 +36,24 @@ struct IndexHooks
     std::function<std::vector<interfaces::IndexInfo>()> index_info{};
 };
 
+/// The mempool parts (all may be absent: then mempool calls answer as an empty pool and
+/// acceptance refuses with "mempool disabled").
+struct MempoolHooks
+{
+    kernel::TxMemPool* pool{nullptr};
+    kernel::FeeEstimator* fees{nullptr};
+    kernel::PolicyOptions policy{};
+    kernel::AssemblerOptions assembler{};
+    std::filesystem::path dump_file{}; //!< mempool.dat
+};
+
 /// The chain as RPC sees it. Construct after the chainstate is loaded; `chainman` and
 /// `executor` must outlive it. Register Events() with the chainstate's signals.
 class ChainInterface final : public interfaces::Chain
 {
 public:
     ChainInterface(kernel::ChainstateManager& chainman, util::SerialExecutor& executor,
-                   IndexHooks hooks);
+                   IndexHooks hooks, MempoolHooks mempool = {});
     ~ChainInterface() override;
 
     /// The subscriber that republishes the tip; register it with ValidationSignals.
@@ -85,6 +101,30 @@ public:
     CreateNewBlock(const consensus::Script& payout,
                    const std::vector<consensus::TransactionRef>& txs) override;
 
+    interfaces::MempoolInfo GetMempoolInfo() const override;
+    std::vector<interfaces::MempoolEntryInfo> GetMempoolEntries() const override;
+    std::optional<interfaces::MempoolEntryInfo>
+    GetMempoolEntry(const consensus::Uint256& txid) const override;
+    std::optional<std::vector<interfaces::MempoolEntryInfo>>
+    GetMempoolRelatives(const consensus::Uint256& txid, bool descendants) const override;
+    uint64_t GetMempoolSequence() const override;
+    std::optional<consensus::Uint256>
+    GetMempoolSpender(const consensus::OutPoint& outpoint) const override;
+    interfaces::TxAcceptResult AcceptTransaction(const consensus::TransactionRef& tx,
+                                                 bool test_accept,
+                                                 consensus::Amount max_fee_per_kvb) override;
+    interfaces::PackageAcceptResult AcceptPackage(const std::vector<consensus::TransactionRef>& txs,
+                                                  bool test_accept,
+                                                  consensus::Amount max_fee_per_kvb) override;
+    void PrioritiseTransaction(const consensus::Uint256& txid, consensus::Amount delta) override;
+    std::vector<std::tuple<consensus::Uint256, consensus::Amount, bool>>
+    GetPrioritisedTransactions() const override;
+    util::Expected<std::string> SaveMempool() override;
+    interfaces::FeeEstimateInfo EstimateSmartFee(int conf_target,
+                                                 const std::string& mode) const override;
+    util::Expected<interfaces::BlockTemplateInfo>
+    CreateBlockTemplate(const consensus::Script& payout) override;
+
 private:
     class TipEvents;
     interfaces::BlockInfo Describe(const kernel::BlockIndex& index) const;
@@ -92,6 +132,7 @@ private:
     kernel::ChainstateManager& m_chainman;
     util::SerialExecutor& m_executor;
     IndexHooks m_hooks;
+    MempoolHooks m_mempool;
     std::shared_ptr<kernel::ValidationEvents> m_events;
 
     mutable std::mutex m_tip_mutex;

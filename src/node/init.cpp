@@ -2,6 +2,7 @@
 
 #include <node/chain_interface.h>
 #include <node/chainstate_setup.h>
+#include <node/mempool_setup.h>
 #include <node/rpc_setup.h>
 #include <node/txindex_setup.h>
 #include <node/zmq_notifier.h>
@@ -151,6 +152,8 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
         err << "Error: " << message << std::endl;
         return 1;
     };
+    auto mempool_setup = MempoolSetupFromArgs(args);
+    if (!mempool_setup) return fail(mempool_setup.error().message);
     auto zmq = CreateZmqNotifier(args, &logger);
     if (!zmq) return fail(zmq.error().message);
     const std::shared_ptr<ZmqNotifier> zmq_notifier = std::move(*zmq);
@@ -177,14 +180,20 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
         return fail(opened_txindex.error().message);
     }
     const std::shared_ptr<kernel::TxIndex> txindex = std::move(*opened_txindex);
+    std::unique_ptr<MempoolStack> mempool;
     std::unique_ptr<ChainInterface> chain;
     if (!shutdown.IsRequested()) {
-        chain = std::make_unique<ChainInterface>(**chainman, validation,
-                                                 txindex ? TxIndexHooks(txindex) : IndexHooks{});
+        mempool = std::make_unique<MempoolStack>(*mempool_setup, settings.chain_datadir,
+                                                 zmq_notifier.get(), logger);
+        MempoolHooks hooks{&mempool->Pool(), &mempool->Fees(), mempool_setup->policy,
+                           mempool_setup->assembler, mempool->DumpFile()};
+        chain = std::make_unique<ChainInterface>(
+            **chainman, validation, txindex ? TxIndexHooks(txindex) : IndexHooks{}, hooks);
         validation.Run([&] {
             (*chainman)->Signals().Register(chain->Events());
             if (zmq_notifier) (*chainman)->Signals().Register(zmq_notifier);
         });
+        mempool->Attach(validation, **chainman);
         if (txindex) {
             StartTxIndexSync(
                 validation, **chainman, txindex, [&shutdown] { return shutdown.IsRequested(); },
@@ -200,6 +209,7 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     if (chain) chain->Interrupt();
     if (rpc_server) rpc_server->Stop();
     validation.Run([&] {
+        if (mempool) mempool->Detach(**chainman);
         if (chain) (*chainman)->Signals().Unregister(chain->Events().get());
         if (txindex) (*chainman)->Signals().Unregister(txindex.get());
         if (zmq_notifier) {
@@ -292,6 +302,7 @@ void SetupServerArgs(util::ArgsManager& args)
     AddRpcArgs(args);
     AddZmqArgs(args);
     AddTxIndexArgs(args);
+    AddMempoolArgs(args);
 }
 
 util::Expected<InitSettings> ValidateSettings(util::ArgsManager& args, util::Logger& logger)

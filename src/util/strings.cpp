@@ -1,6 +1,8 @@
 #include <util/strings.h>
 
 #include <charconv>
+#include <limits>
+#include <string>
 
 namespace util {
 
@@ -82,6 +84,68 @@ std::vector<std::string> SplitString(std::string_view str, char sep)
         out.emplace_back(str.substr(start, pos - start));
         start = pos + 1;
     }
+}
+
+std::optional<int64_t> ParseFixedPoint(std::string_view text, int decimals)
+{
+    size_t i = 0;
+    bool negative = false;
+    if (i < text.size() && text[i] == '-') {
+        negative = true;
+        ++i;
+    }
+    std::string digits;
+    int point = -1; // digits before the decimal point
+    bool any_digit = false;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c >= '0' && c <= '9') {
+            digits += c;
+            any_digit = true;
+        } else if (c == '.' && point < 0) {
+            point = static_cast<int>(digits.size());
+        } else {
+            break;
+        }
+    }
+    if (!any_digit) return std::nullopt;
+    if (point < 0) point = static_cast<int>(digits.size());
+    int64_t exponent = 0;
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        bool exp_negative = false;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
+        if (i >= text.size()) return std::nullopt;
+        for (; i < text.size(); ++i) {
+            if (text[i] < '0' || text[i] > '9') return std::nullopt;
+            exponent = exponent * 10 + (text[i] - '0');
+            if (exponent > 100) return std::nullopt;
+        }
+        if (exp_negative) exponent = -exponent;
+    }
+    if (i != text.size()) return std::nullopt;
+    // Value = 0.digits * 10^(point + exponent); scale so that `decimals` digits follow the point.
+    const int64_t shift = point + exponent + decimals; // digits that form the integer result
+    if (shift < 0) {
+        // Everything lies beyond the allowed decimals: only zeros are acceptable.
+        if (digits.find_first_not_of('0') != std::string::npos) return std::nullopt;
+        return 0;
+    }
+    int64_t result = 0;
+    for (int64_t k = 0; k < static_cast<int64_t>(digits.size()); ++k) {
+        const int d = digits[k] - '0';
+        if (k >= shift) {
+            if (d != 0) return std::nullopt; // more decimals than allowed
+            continue;
+        }
+        if (result > (std::numeric_limits<int64_t>::max() - d) / 10) return std::nullopt;
+        result = result * 10 + d;
+    }
+    for (int64_t k = static_cast<int64_t>(digits.size()); k < shift; ++k) {
+        if (result > std::numeric_limits<int64_t>::max() / 10) return std::nullopt;
+        result *= 10;
+    }
+    return negative ? -result : result;
 }
 
 } // namespace util

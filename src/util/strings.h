@@ -31,6 +31,11 @@ std::string ToLower(std::string_view str);
 /// Parses a whole decimal int64 (optional leading '-'); nullopt on junk or overflow.
 std::optional<int64_t> ParseInt64(std::string_view str);
 
+/// Core's ParseFixedPoint: "-12.345", "1e-8" and the like as an integer scaled by
+/// 10^decimals; nullopt when malformed, out of int64 range, or with more significant
+/// decimals than `decimals`.
+std::optional<int64_t> ParseFixedPoint(std::string_view text, int decimals);
+
 /// Splits on every occurrence of `sep`, keeping empty pieces.
 std::vector<std::string> SplitString(std::string_view str, char sep);
 

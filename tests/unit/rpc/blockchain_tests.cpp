@@ -10,6 +10,8 @@
 #include <rpc/util.h>
 #include <util/strings.h>
 
+#include "empty_mempool_chain.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -156,7 +158,7 @@ consensus::Script P2wpkh()
 
 // Genesis plus block 1 holding a coinbase and one transaction that spends a 10 BTC P2WPKH coin
 // into 9.9999 BTC (P2WPKH) and an OP_RETURN: fee 10000 sat, 94 bytes, no witness.
-class FakeChain : public interfaces::Chain
+class FakeChain : public rpc_test::EmptyMempoolChain
 {
 public:
     FakeChain() : m_params{common::ChainParams::Main()}

@@ -10,6 +10,8 @@
 #include <interfaces/chain.h>
 #include <util/strings.h>
 
+#include "empty_mempool_chain.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -140,7 +142,7 @@ TEST(RestParse, BitmapAndHexBody)
 
 // One block at height 0..2 where height 1 is the real mainnet block (its prev link points at
 // the fake genesis); undo data with one spent output for the block's second transaction.
-class FakeChain : public interfaces::Chain
+class FakeChain : public rpc_test::EmptyMempoolChain
 {
 public:
     FakeChain()
