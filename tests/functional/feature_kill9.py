@@ -12,7 +12,6 @@ create), so even -dbcache=4 never fills the coins cache during this import: the
 coins reach disk only in the shutdown flush, which is killed on its own below.
 """
 
-import hashlib
 import os
 import re
 import signal
@@ -20,6 +19,7 @@ import struct
 import subprocess
 import time
 
+from test_framework.messages import dsha256_hex, hash_to_hex
 from test_framework.test_framework import MinibitTestFramework
 from test_framework.util import TestFailure, assert_equal, assert_in, assert_not_in
 
@@ -52,8 +52,8 @@ def read_chain(path):
         header = data[offset + 8:offset + 8 + 80]
         if size < 80 or len(header) != 80:
             raise TestFailure(f"truncated block at offset {offset} of {path}")
-        block_hash = hashlib.sha256(hashlib.sha256(header).digest()).digest()[::-1].hex()
-        prev_hash = header[4:36][::-1].hex()
+        block_hash = dsha256_hex(header)
+        prev_hash = hash_to_hex(header[4:36])
         if prev_hash != hashes[-1]:
             raise TestFailure(f"block {block_hash} does not extend {hashes[-1]}")
         hashes.append(block_hash)

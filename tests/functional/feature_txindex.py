@@ -9,18 +9,10 @@ independently (merkle root recomputed with hashlib), see rpc_txoutproof.py.
 
 import os
 
-from rpc_txoutproof import (
-    ADDRESS,
-    COIN,
-    BlockMaker,
-    assert_rpc_error,
-    build_chain,
-    check_proof,
-    display,
-    internal,
-)
+from rpc_txoutproof import ADDRESS, BlockMaker, build_chain, check_proof
+from test_framework.messages import COIN, hash_to_hex, hex_to_hash
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import assert_equal, wait_until
+from test_framework.util import assert_equal, assert_raises_rpc_error, wait_until
 
 
 def index_state(height):
@@ -43,8 +35,8 @@ class TxIndexTest(MinibitTestFramework):
 
         self.log("without -txindex a fully spent transaction cannot be found")
         block_a, txs_a = build_chain(node, maker)
-        split_a = display(txs_a[1].txid())
-        assert_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, [split_a])
+        split_a = hash_to_hex(txs_a[1].txid())
+        assert_raises_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, [split_a])
         assert_equal(node.getindexinfo(), {})
 
         self.log("-txindex on an existing chain: built in the background, then used")
@@ -55,20 +47,20 @@ class TxIndexTest(MinibitTestFramework):
         check_proof(proof, block_a, [split_a])
         assert_equal(node.verifytxoutproof(proof), [split_a])
         for tx in txs_a:
-            proof = node.gettxoutproof([display(tx.txid())])
-            check_proof(proof, block_a, [display(tx.txid())])
+            proof = node.gettxoutproof([hash_to_hex(tx.txid())])
+            check_proof(proof, block_a, [hash_to_hex(tx.txid())])
         assert_equal(node.getindexinfo("txindex"), index_state(102))
         assert_equal(node.getindexinfo("coinstatsindex"), {})
         # Unknown and genesis transactions are not in the index.
-        assert_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, ["ab" * 32])
+        assert_raises_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, ["ab" * 32])
         genesis_coinbase = node.getblock(node.getblockhash(0), 1)["tx"][0]
-        assert_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof,
+        assert_raises_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof,
                          [genesis_coinbase])
 
         self.log("the index follows new blocks")
-        coinbase_2 = internal(node.getblock(node.getblockhash(2), 1)["tx"][0])
+        coinbase_2 = hex_to_hash(node.getblock(node.getblockhash(2), 1)["tx"][0])
         block_b, txs_b = maker.spend_block(coinbase_2, 50 * COIN, 5, block_a, 103)
-        split_b = display(txs_b[1].txid())
+        split_b = hash_to_hex(txs_b[1].txid())
         assert_equal(node.getindexinfo(), index_state(103))
         check_proof(node.gettxoutproof([split_b]), block_b, [split_b])
 
@@ -98,8 +90,8 @@ class TxIndexTest(MinibitTestFramework):
         node.wait_for_log("Syncing txindex with block chain from height 108")
         node.wait_for_log("txindex is enabled at height 109")
         self.wait_synced(node, 109)
-        assert_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, [split_b])
-        assert_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof,
+        assert_raises_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, [split_b])
+        assert_raises_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof,
                          [mined_coinbase])
         check_proof(node.gettxoutproof([split_a]), block_a, [split_a])
         # The stale block still yields a proof when named, as in Core.
@@ -115,10 +107,10 @@ class TxIndexTest(MinibitTestFramework):
         assert_equal(node.getbestblockhash(), tip)
         assert_equal(node.getindexinfo(), index_state(110))
         for tx in txs_b[1:]:
-            txid = display(tx.txid())
+            txid = hash_to_hex(tx.txid())
             check_proof(node.gettxoutproof([txid]), new_b, [txid])
-        proof = node.gettxoutproof([display(tx.txid()) for tx in txs_b[1:]])
-        assert_equal(node.verifytxoutproof(proof), [display(tx.txid()) for tx in txs_b[1:]])
+        proof = node.gettxoutproof([hash_to_hex(tx.txid()) for tx in txs_b[1:]])
+        assert_equal(node.verifytxoutproof(proof), [hash_to_hex(tx.txid()) for tx in txs_b[1:]])
 
         self.log("the index survives a restart after all that")
         self.restart(node, ["-txindex"])

@@ -6,62 +6,19 @@ headers, the JSON-RPC answers for the same objects); errors carry Core's status 
 text/plain bodies and messages.
 """
 
-import hashlib
 import http.client
 import json
 import struct
 from decimal import Decimal
 
+from test_framework.messages import (COIN, OP_TRUE_P2WSH_SPK, dsha256_hex, read_compact_size,
+                                     ser_compact_size, spend_op_true)
 from test_framework.test_framework import MinibitTestFramework
 from test_framework.util import assert_equal, assert_in
 
 # P2WSH of the script OP_TRUE: anyone can spend it with the witness [OP_TRUE].
-OP_TRUE_WITNESS_SCRIPT = b"\x51"
-OP_TRUE_PROGRAM = hashlib.sha256(OP_TRUE_WITNESS_SCRIPT).digest()
-OP_TRUE_SPK = b"\x00\x20" + OP_TRUE_PROGRAM
+OP_TRUE_SPK = OP_TRUE_P2WSH_SPK
 OP_TRUE_ADDRESS = "bcrt1qft5p2uhsdcdc3l2ua4ap5qqfg4pjaqlp250x7us7a8qqhrxrxfsqseac85"
-COIN = 100_000_000
-
-
-def sha256d(data):
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
-def compact(n):
-    if n < 0xFD:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + struct.pack("<H", n)
-    return b"\xfe" + struct.pack("<I", n)
-
-
-def read_compact(data, pos):
-    first = data[pos]
-    if first < 0xFD:
-        return first, pos + 1
-    size = {0xFD: 2, 0xFE: 4, 0xFF: 8}[first]
-    return int.from_bytes(data[pos + 1 : pos + 1 + size], "little"), pos + 1 + size
-
-
-def spend_op_true(txid_hex, vout, value):
-    """A segwit transaction spending an OP_TRUE P2WSH output back to the same script."""
-    return (
-        struct.pack("<I", 2)
-        + b"\x00\x01"
-        + compact(1)
-        + bytes.fromhex(txid_hex)[::-1]
-        + struct.pack("<I", vout)
-        + compact(0)
-        + struct.pack("<I", 0xFFFFFFFF)
-        + compact(1)
-        + struct.pack("<q", value)
-        + compact(len(OP_TRUE_SPK))
-        + OP_TRUE_SPK
-        + compact(1)
-        + compact(len(OP_TRUE_WITNESS_SCRIPT))
-        + OP_TRUE_WITNESS_SCRIPT
-        + struct.pack("<I", 0)
-    )
 
 
 class RestTest(MinibitTestFramework):
@@ -106,7 +63,7 @@ class RestTest(MinibitTestFramework):
         self.log("mine 101 blocks to OP_TRUE, then a block spending the first coinbase")
         hashes = node.generatetoaddress(101, OP_TRUE_ADDRESS)
         cb_txid = node.getblock(hashes[0], 1)["tx"][0]
-        spend = spend_op_true(cb_txid, 0, 50 * COIN - 10_000)
+        spend = spend_op_true(cb_txid, 0, 50 * COIN - 10_000).serialize()
         spend_block = node.generateblock(OP_TRUE_ADDRESS, [spend.hex()])["hash"]
         spend_txid = node.getblock(spend_block, 1)["tx"][1]
         height = node.getblockcount()
@@ -133,7 +90,7 @@ class RestTest(MinibitTestFramework):
         self.log("/rest/block: bin, hex and json match getblock; notxdetails lists txids")
         for h in (hashes[0], spend_block):
             raw = self.bin(f"/rest/block/{h}.bin")
-            assert_equal(sha256d(raw[:80])[::-1].hex(), h)
+            assert_equal(dsha256_hex(raw[:80]), h)
             assert_equal(raw.hex(), node.getblock(h, 0))
             assert_equal(self.hex(f"/rest/block/{h}.hex"), node.getblock(h, 0))
             assert_equal(self.hex(f"/rest/block/notxdetails/{h}.hex"), node.getblock(h, 0))
@@ -159,7 +116,7 @@ class RestTest(MinibitTestFramework):
         assert_equal(len(raw), 240)
         for i in range(3):
             header = raw[80 * i : 80 * (i + 1)]
-            assert_equal(sha256d(header)[::-1].hex(), hashes[i])
+            assert_equal(dsha256_hex(header), hashes[i])
             (version,) = struct.unpack("<i", header[:4])
             assert_equal(version, node.getblockheader(hashes[i])["version"])
         assert_equal(self.bin(f"/rest/headers/3/{hashes[0]}.bin"), raw)
@@ -226,16 +183,16 @@ class RestTest(MinibitTestFramework):
     def parse_getutxos_bin(self, data):
         height, tip = struct.unpack("<i32s", data[:36])
         pos = 36
-        nbitmap, pos = read_compact(data, pos)
+        nbitmap, pos = read_compact_size(data, pos)
         bitmap = data[pos : pos + nbitmap]
         pos += nbitmap
-        ncoins, pos = read_compact(data, pos)
+        ncoins, pos = read_compact_size(data, pos)
         coins = []
         for _ in range(ncoins):
             version, coin_height, value = struct.unpack("<IIq", data[pos : pos + 16])
             assert_equal(version, 0)
             pos += 16
-            slen, pos = read_compact(data, pos)
+            slen, pos = read_compact_size(data, pos)
             coins.append((coin_height, value, data[pos : pos + slen]))
             pos += slen
         assert_equal(pos, len(data))
@@ -274,7 +231,7 @@ class RestTest(MinibitTestFramework):
 
         body = (
             b"\x01"
-            + compact(2)
+            + ser_compact_size(2)
             + bytes.fromhex(cb2)[::-1]
             + struct.pack("<I", 0)
             + bytes.fromhex(cb_txid)[::-1]
@@ -307,8 +264,8 @@ class RestTest(MinibitTestFramework):
     def check_spenttxouts(self, spend_block, hashes):
         self.log("/rest/spenttxouts: per transaction, the outputs its inputs spent")
         data = self.bin(f"/rest/spenttxouts/{spend_block}.bin")
-        expected = compact(2) + compact(0) + compact(1) + struct.pack("<q", 50 * COIN)
-        expected += compact(len(OP_TRUE_SPK)) + OP_TRUE_SPK
+        expected = ser_compact_size(2) + ser_compact_size(0) + ser_compact_size(1) + struct.pack("<q", 50 * COIN)
+        expected += ser_compact_size(len(OP_TRUE_SPK)) + OP_TRUE_SPK
         assert_equal(data, expected)
         assert_equal(self.hex(f"/rest/spenttxouts/{spend_block}.hex"), expected.hex())
         result = self.json(f"/rest/spenttxouts/{spend_block}.json")

@@ -10,24 +10,13 @@ import json
 import os
 import socket
 import stat
-import threading
 
 from test_framework.rpc import JSONRPCException
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import TestFailure, assert_equal, assert_in, wait_until
+from test_framework.util import (TestFailure, assert_equal, assert_in, assert_raises_rpc_error,
+                                 wait_until)
 
 ADDRESS = "bcrt1qjqmxmkpmxt80xz4y3746zgt0q3u3ferr34acd5"
-
-
-def expect_rpc_error(code, message, fn, *args, **named):
-    try:
-        fn(*args, **named)
-    except JSONRPCException as e:
-        assert_equal(e.code, code, f"({e.message})")
-        if message is not None:
-            assert_in(message, e.message)
-        return e
-    raise TestFailure(f"expected RPC error {code}")
 
 
 def raw_http(port, data, read_timeout=5):
@@ -177,7 +166,7 @@ class RpcInterfaceTest(MinibitTestFramework):
         block = node.rpc.call("getblock", blockhash=node.getblockhash(1), verbosity=1)
         assert_equal(block["height"], 1)
         assert_equal(node.rpc.call("echo", args=["a", "b"]), ["a", "b"])
-        expect_rpc_error(-8, "Unknown named parameter nosuch", node.rpc.call, "getblockhash",
+        assert_raises_rpc_error(-8, "Unknown named parameter nosuch", node.rpc.call, "getblockhash",
                          nosuch=1)
 
         self.log("help lists every category; help <method> has Arguments, Result, Examples")
@@ -259,14 +248,14 @@ class RpcInterfaceTest(MinibitTestFramework):
         assert_equal(node.logging(["net", "rpc"])["net"], True)
         after = node.logging([], ["net"])
         assert_equal((after["net"], after["rpc"]), (False, True))
-        expect_rpc_error(-8, "unknown logging category nosuch", node.logging, ["nosuch"])
+        assert_raises_rpc_error(-8, "unknown logging category nosuch", node.logging, ["nosuch"])
         assert_equal(node.logging()["rpc"], True)  # the failed call changed nothing
         node.logging([], ["all"])
         assert not any(node.logging().values())
         locked = node.getmemoryinfo()["locked"]
         assert_equal(sorted(locked), ["chunks_free", "chunks_used", "free", "locked", "total", "used"])
         assert_in("<malloc", node.getmemoryinfo("mallocinfo"))
-        expect_rpc_error(-8, "unknown mode foo", node.getmemoryinfo, "foo")
+        assert_raises_rpc_error(-8, "unknown mode foo", node.getmemoryinfo, "foo")
         assert_equal(node.echo("a", 1, {"b": [2]}), ["a", 1, {"b": [2]}])
 
     def restart(self, args):
@@ -340,33 +329,33 @@ class RpcInterfaceTest(MinibitTestFramework):
         node = self.node
         self.log("-rpcworkqueue=1 -rpcthreads=1: calls beyond the queue get 503")
         node.start_and_wait(["-rpcworkqueue=1", "-rpcthreads=1"])
-        results = []
-
-        def long_poll():
-            try:
-                results.append(node.rpc_client().waitfornewblock(3000)["height"])
-            except JSONRPCException as e:
-                results.append(e.http_status)
-
-        threads = [threading.Thread(target=long_poll) for _ in range(2)]
-        for t in threads:
-            t.start()
-        # One call runs and one waits in the queue; whatever comes next is refused with 503.
-        refused = []
-
-        def refused_now():
-            status, _h, body = node.rpc_client().raw('{"method":"uptime"}')
-            if status == 503:
-                refused.append(body)
-            return status == 503
-
-        wait_until(refused_now, what="a 503 reply")
-        assert_in(b"Work queue depth exceeded", refused[0])
-        for t in threads:
-            t.join()
-        # Each long-poll either ran to its timeout or was itself refused while the queue was full.
-        assert 3 in results, results
-        assert set(results) <= {3, 503}, results
+        # Four long-polls sent at once on their own connections, before any reply is read:
+        # one runs, one waits in the queue, and the server refuses the others at once.
+        body = json.dumps({"method": "waitfornewblock", "params": [4000], "id": 1}).encode()
+        request = (b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: " + node.rpc.auth.encode() +
+                   b"\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                   b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        sockets = [socket.create_connection(("127.0.0.1", node.rpc_port), timeout=30)
+                   for _ in range(4)]
+        for s in sockets:
+            s.sendall(request)
+        answers = []
+        for s in sockets:
+            chunks = []
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            s.close()
+            answers.append(b"".join(chunks))
+        statuses = sorted(int(a.split(b" ", 2)[1]) for a in answers)
+        assert_equal(statuses, [200, 200, 503, 503])
+        for a in answers:
+            if a.startswith(b"HTTP/1.1 503"):
+                assert_in(b"Work queue depth exceeded", a)
+            else:
+                assert_in(b'"height":3', a)
         # The server serves again once the queue drains.
         assert_equal(node.getblockcount(), 3)
         assert_equal(node.stop(), 0)

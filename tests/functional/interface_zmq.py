@@ -8,12 +8,12 @@ and every topic counts its own messages from 0, through invalidateblock (D) and
 reconsiderblock (C).
 """
 
-import hashlib
 import struct
 import time
 
 import zmq
 
+from test_framework.messages import Tx, dsha256_hex
 from test_framework.node import free_port
 from test_framework.test_framework import MinibitTestFramework
 from test_framework.util import assert_equal, assert_in
@@ -21,48 +21,6 @@ from test_framework.util import assert_equal, assert_in
 # A regtest P2WPKH address (key hash 0x01 * 20).
 ADDRESS = "bcrt1qqyqszqgpqyqszqgpqyqszqgpqyqszqgpvxat9t"
 TIMEOUT_MS = 30000
-
-
-def sha256d(data):
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
-def read_compact(data, pos):
-    first = data[pos]
-    if first < 0xFD:
-        return first, pos + 1
-    size = {0xFD: 2, 0xFE: 4, 0xFF: 8}[first]
-    return int.from_bytes(data[pos + 1 : pos + 1 + size], "little"), pos + 1 + size
-
-
-def txid_of(raw):
-    """The txid of a serialized transaction: sha256d of it without marker, flag and witness."""
-    version = raw[:4]
-    pos = 4
-    segwit = raw[4] == 0 and raw[5] == 1
-    if segwit:
-        pos = 6
-    start = pos
-    n_in, pos = read_compact(raw, pos)
-    for _ in range(n_in):
-        pos += 36
-        script_len, pos = read_compact(raw, pos)
-        pos += script_len + 4
-    n_out, pos = read_compact(raw, pos)
-    for _ in range(n_out):
-        pos += 8
-        script_len, pos = read_compact(raw, pos)
-        pos += script_len
-    body = raw[start:pos]
-    if segwit:
-        for _ in range(n_in):
-            items, pos = read_compact(raw, pos)
-            for _ in range(items):
-                item_len, pos = read_compact(raw, pos)
-                pos += item_len
-    locktime = raw[pos : pos + 4]
-    assert_equal(pos + 4, len(raw), "transaction length")
-    return sha256d(version + body + locktime)[::-1].hex()
 
 
 class Subscriber:
@@ -137,12 +95,12 @@ class ZmqTest(MinibitTestFramework):
         block = node.getblock(block_hash, 1)
         for txid in block["tx"]:
             assert_equal(blocks.receive("hashtx").hex(), txid)
-            assert_equal(txid_of(blocks.receive("rawtx")), txid)
+            assert_equal(Tx.from_bytes(blocks.receive("rawtx")).txid_hex(), txid)
         assert_equal(seq.receive("sequence"), bytes.fromhex(block_hash) + b"C")
         if announce_block:
             assert_equal(blocks.receive("hashblock").hex(), block_hash)
             raw = blocks.receive("rawblock")
-            assert_equal(sha256d(raw[:80])[::-1].hex(), block_hash)
+            assert_equal(dsha256_hex(raw[:80]), block_hash)
             assert_equal(raw.hex(), node.getblock(block_hash, 0))
 
     def check_blocks(self, node, blocks, seq):
@@ -165,7 +123,7 @@ class ZmqTest(MinibitTestFramework):
         assert_equal(node.getbestblockhash(), hashes[-2])
         for txid in tip_block["tx"]:
             assert_equal(blocks.receive("hashtx").hex(), txid)
-            assert_equal(txid_of(blocks.receive("rawtx")), txid)
+            assert_equal(Tx.from_bytes(blocks.receive("rawtx")).txid_hex(), txid)
         assert_equal(seq.receive("sequence"), bytes.fromhex(tip) + b"D")
         blocks.assert_silent()
         seq.assert_silent()

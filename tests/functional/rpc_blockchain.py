@@ -4,159 +4,27 @@ invalidate/reconsider, stats with a fee-paying transaction, UTXO set statistics,
 verifychain and the waitfor* methods. Expected values are computed here from raw bytes."""
 
 import decimal
-import hashlib
 import struct
 import threading
 import time
 
-from test_framework.rpc import JSONRPCException
+from test_framework.address import REGTEST_HRP, p2wsh_address
+from test_framework.messages import (COIN, OP_TRUE_SCRIPT, dsha256_hex, hash_to_hex, parse_block,
+                                     ser_compact_size, spend_op_true)
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import assert_equal, assert_in
+from test_framework.util import assert_equal, assert_raises_rpc_error
 
 ADDR = "bcrt1qjqmxmkpmxt80xz4y3746zgt0q3u3ferr34acd5"
 REGTEST_GENESIS = "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
 REGTEST_DIFFICULTY = decimal.Decimal("4.656542373906925E-10")
-COIN = 100_000_000
-
-
-# ---- independent encodings ---------------------------------------------------------------------
-
-def sha256d(data):
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
-def hash_hex(data):
-    """Display-order hex of a double SHA-256 (block hashes, txids)."""
-    return sha256d(data)[::-1].hex()
-
-
-def compact_size(n):
-    if n < 0xfd:
-        return bytes([n])
-    if n <= 0xffff:
-        return b"\xfd" + struct.pack("<H", n)
-    if n <= 0xffffffff:
-        return b"\xfe" + struct.pack("<I", n)
-    return b"\xff" + struct.pack("<Q", n)
-
-
-def read_compact(data, pos):
-    first = data[pos]
-    if first < 0xfd:
-        return first, pos + 1
-    size = {0xfd: 2, 0xfe: 4, 0xff: 8}[first]
-    return int.from_bytes(data[pos + 1:pos + 1 + size], "little"), pos + 1 + size
-
-
-def parse_tx(data, pos=0):
-    """Returns (non-witness serialization, full serialization, outputs, end position)."""
-    start = pos
-    version = data[pos:pos + 4]
-    pos += 4
-    segwit = data[pos] == 0 and data[pos + 1] == 1
-    if segwit:
-        pos += 2
-    body_start = pos
-    n_in, pos = read_compact(data, pos)
-    for _ in range(n_in):
-        pos += 36
-        length, pos = read_compact(data, pos)
-        pos += length + 4
-    n_out, pos = read_compact(data, pos)
-    outputs = []
-    for _ in range(n_out):
-        value = int.from_bytes(data[pos:pos + 8], "little")
-        length, p2 = read_compact(data, pos + 8)
-        outputs.append((value, data[p2:p2 + length]))
-        pos = p2 + length
-    body_end = pos
-    if segwit:
-        for _ in range(n_in):
-            items, pos = read_compact(data, pos)
-            for _ in range(items):
-                length, pos = read_compact(data, pos)
-                pos += length
-    locktime = data[pos:pos + 4]
-    pos += 4
-    stripped = version + data[body_start:body_end] + locktime
-    return stripped, data[start:pos], outputs, pos
-
-
-def parse_block(data):
-    """Returns (header, [(stripped, full, outputs)])."""
-    header = data[:80]
-    n_tx, pos = read_compact(data, 80)
-    txs = []
-    for _ in range(n_tx):
-        stripped, full, outputs, pos = parse_tx(data, pos)
-        txs.append((stripped, full, outputs))
-    assert_equal(pos, len(data), "block parsed to its end")
-    return header, txs
-
-
-BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def bech32_polymod(values):
-    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1ffffff) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((top >> i) & 1) else 0
-    return chk
-
-
-def segwit_v0_address(hrp, program):
-    data = [0]
-    acc, bits = 0, 0
-    for byte in program:
-        acc = (acc << 8) | byte
-        bits += 8
-        while bits >= 5:
-            bits -= 5
-            data.append((acc >> bits) & 31)
-    if bits:
-        data.append((acc << (5 - bits)) & 31)
-    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    polymod = bech32_polymod(expanded + data + [0] * 6) ^ 1
-    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join(BECH32_CHARSET[d] for d in data + checksum)
-
 
 # Anyone can spend a P2WSH output whose witness script is OP_TRUE: no signature needed.
-OP_TRUE_SCRIPT = b"\x51"
-OP_TRUE_PROGRAM = hashlib.sha256(OP_TRUE_SCRIPT).digest()
-OP_TRUE_SPK = b"\x00\x20" + OP_TRUE_PROGRAM
-OP_TRUE_ADDR = segwit_v0_address("bcrt", OP_TRUE_PROGRAM)
-
-
-def spend_op_true(txid_hex, vout, value_out):
-    """A version-2 segwit transaction spending (txid, vout) into one OP_TRUE output."""
-    tx_in = bytes.fromhex(txid_hex)[::-1] + struct.pack("<I", vout) + b"\x00" + b"\xff" * 4
-    tx_out = struct.pack("<q", value_out) + compact_size(len(OP_TRUE_SPK)) + OP_TRUE_SPK
-    witness = b"\x01" + compact_size(len(OP_TRUE_SCRIPT)) + OP_TRUE_SCRIPT
-    base = struct.pack("<I", 2) + b"\x01" + tx_in + b"\x01" + tx_out
-    full = base[:4] + b"\x00\x01" + base[4:] + witness + b"\x00" * 4
-    stripped = base + b"\x00" * 4
-    return full, stripped
+OP_TRUE_ADDR = p2wsh_address(OP_TRUE_SCRIPT, REGTEST_HRP)
 
 
 def chainwork_hex(n_blocks_after_genesis):
     # Each regtest block (bits 207fffff) adds 2 to the chain work.
     return format((n_blocks_after_genesis + 1) * 2, "064x")
-
-
-def assert_rpc_error(code, message, fn, *args):
-    try:
-        fn(*args)
-    except JSONRPCException as e:
-        assert_equal(e.code, code, f"error code of {args}")
-        if message is not None:
-            assert_in(message, e.message, f"error message of {args}")
-        return
-    raise AssertionError(f"no error for {args}")
 
 
 class BlockchainTest(MinibitTestFramework):
@@ -186,7 +54,7 @@ class BlockchainTest(MinibitTestFramework):
         assert_equal(node.getbestblockhash(), REGTEST_GENESIS)
         assert_equal(node.getdifficulty(), REGTEST_DIFFICULTY)
         raw = bytes.fromhex(node.getblock(REGTEST_GENESIS, 0))
-        assert_equal(hash_hex(raw[:80]), REGTEST_GENESIS)
+        assert_equal(dsha256_hex(raw[:80]), REGTEST_GENESIS)
         info = node.getblockchaininfo()
         assert_equal(info["chain"], "regtest")
         assert_equal(info["blocks"], 0)
@@ -214,7 +82,7 @@ class BlockchainTest(MinibitTestFramework):
             block_hash = node.getblockhash(height)
             assert_equal(block_hash, hashes[height - 1])
             header_hex = node.getblockheader(block_hash, False)
-            assert_equal(hash_hex(bytes.fromhex(header_hex)), block_hash)
+            assert_equal(dsha256_hex(bytes.fromhex(header_hex)), block_hash)
             header = node.getblockheader(block_hash)
             assert_equal(header["height"], height)
             assert_equal(header["confirmations"], tip - height + 1)
@@ -237,23 +105,24 @@ class BlockchainTest(MinibitTestFramework):
         raw = bytes.fromhex(node.getblock(block_hash, 0))
         assert_equal(node.getblock(block_hash, False), raw.hex())
         header, txs = parse_block(raw)
-        assert_equal(hash_hex(header), block_hash)
-        stripped_size = 80 + len(compact_size(len(txs))) + sum(len(t[0]) for t in txs)
+        assert_equal(dsha256_hex(header), block_hash)
+        stripped_size = 80 + len(ser_compact_size(len(txs))) + sum(
+            len(t.serialize(with_witness=False)) for t in txs)
         v1 = node.getblock(block_hash)
         assert_equal(node.getblock(block_hash, 1), v1)
         assert_equal(node.getblock(block_hash, True), v1)
         assert_equal(v1["size"], len(raw))
         assert_equal(v1["strippedsize"], stripped_size)
         assert_equal(v1["weight"], stripped_size * 3 + len(raw))
-        assert_equal(v1["tx"], [hash_hex(t[0]) for t in txs])
-        assert_equal(v1["merkleroot"], hash_hex(txs[0][0]))  # one transaction: root = txid
+        assert_equal(v1["tx"], [t.txid_hex() for t in txs])
+        assert_equal(v1["merkleroot"], txs[0].txid_hex())  # one transaction: root = txid
         assert_equal(list(v1.keys())[-4:], ["strippedsize", "size", "weight", "tx"])
 
         v2 = node.getblock(block_hash, 2)
         coinbase = v2["tx"][0]
-        assert_equal(coinbase["txid"], hash_hex(txs[0][0]))
-        assert_equal(coinbase["hash"], hash_hex(txs[0][1]))
-        assert_equal(coinbase["hex"], txs[0][1].hex())
+        assert_equal(coinbase["txid"], txs[0].txid_hex())
+        assert_equal(coinbase["hash"], txs[0].wtxid_hex())
+        assert_equal(coinbase["hex"], txs[0].serialize().hex())
         assert "fee" not in coinbase
         assert_equal(coinbase["vout"][0]["value"], decimal.Decimal("50.00000000"))
         assert_equal(coinbase["vout"][0]["scriptPubKey"]["address"], ADDR)
@@ -265,7 +134,7 @@ class BlockchainTest(MinibitTestFramework):
         stats = node.getblockstats(5)
         assert_equal(stats["blockhash"], block_hash)
         assert_equal((stats["height"], stats["txs"], stats["ins"]), (5, 1, 0))
-        outputs = txs[0][2]
+        outputs = txs[0].outputs
         assert_equal(stats["outs"], len(outputs))
         assert_equal(stats["subsidy"], 50 * COIN)
         assert_equal((stats["totalfee"], stats["total_out"], stats["total_size"]), (0, 0, 0))
@@ -273,7 +142,7 @@ class BlockchainTest(MinibitTestFramework):
         spendable = [o for o in outputs if not o[1].startswith(b"\x6a")]
         # A UTXO entry costs its serialized output plus 41 bytes (outpoint, height, flag).
         def entry_size(o):
-            return 8 + len(compact_size(len(o[1]))) + len(o[1]) + 41
+            return 8 + len(ser_compact_size(len(o[1]))) + len(o[1]) + 41
         assert_equal(stats["utxo_increase"], len(outputs))
         assert_equal(stats["utxo_increase_actual"], len(spendable))
         assert_equal(stats["utxo_size_inc"], sum(entry_size(o) for o in outputs))
@@ -295,24 +164,24 @@ class BlockchainTest(MinibitTestFramework):
         node = self.node
         self.log("Core's error codes and messages")
         unknown = "11" * 32
-        assert_rpc_error(-8, "Block height out of range", node.getblockhash, -1)
-        assert_rpc_error(-8, "Block height out of range", node.getblockhash, 11)
-        assert_rpc_error(-5, "Block not found", node.getblock, unknown)
-        assert_rpc_error(-5, "Block not found", node.getblockheader, unknown)
-        assert_rpc_error(-8, "blockhash must be of length 64 (not 3, for 'abc')", node.getblock,
+        assert_raises_rpc_error(-8, "Block height out of range", node.getblockhash, -1)
+        assert_raises_rpc_error(-8, "Block height out of range", node.getblockhash, 11)
+        assert_raises_rpc_error(-5, "Block not found", node.getblock, unknown)
+        assert_raises_rpc_error(-5, "Block not found", node.getblockheader, unknown)
+        assert_raises_rpc_error(-8, "blockhash must be of length 64 (not 3, for 'abc')", node.getblock,
                          "abc")
-        assert_rpc_error(-8, "blockhash must be hexadecimal string (not '" + "zz" * 32 + "')",
+        assert_raises_rpc_error(-8, "blockhash must be hexadecimal string (not '" + "zz" * 32 + "')",
                          node.getblock, "zz" * 32)
-        assert_rpc_error(-8, "Target block height 11 after current tip 10", node.getblockstats, 11)
-        assert_rpc_error(-8, "Target block height -1 is negative", node.getblockstats, -1)
-        assert_rpc_error(-8, "Invalid selected statistic 'nope'", node.getblockstats, 1, ["nope"])
-        assert_rpc_error(-5, "Block not found", node.getblockstats, unknown)
-        assert_rpc_error(-5, "Block not found", node.invalidateblock, unknown)
-        assert_rpc_error(-5, "Block not found", node.reconsiderblock, unknown)
-        assert_rpc_error(-5, "Block not found", node.preciousblock, unknown)
-        assert_rpc_error(-5, "Block not found", node.getdeploymentinfo, unknown)
-        assert_rpc_error(-3, None, node.getblockhash, "1")
-        assert_rpc_error(-1, None, node.getblockcount, 1)  # too many parameters: help text
+        assert_raises_rpc_error(-8, "Target block height 11 after current tip 10", node.getblockstats, 11)
+        assert_raises_rpc_error(-8, "Target block height -1 is negative", node.getblockstats, -1)
+        assert_raises_rpc_error(-8, "Invalid selected statistic 'nope'", node.getblockstats, 1, ["nope"])
+        assert_raises_rpc_error(-5, "Block not found", node.getblockstats, unknown)
+        assert_raises_rpc_error(-5, "Block not found", node.invalidateblock, unknown)
+        assert_raises_rpc_error(-5, "Block not found", node.reconsiderblock, unknown)
+        assert_raises_rpc_error(-5, "Block not found", node.preciousblock, unknown)
+        assert_raises_rpc_error(-5, "Block not found", node.getdeploymentinfo, unknown)
+        assert_raises_rpc_error(-3, None, node.getblockhash, "1")
+        assert_raises_rpc_error(-1, None, node.getblockcount, 1)  # too many parameters: help text
 
     def test_chaintips(self, hashes):
         node = self.node
@@ -366,9 +235,9 @@ class BlockchainTest(MinibitTestFramework):
         stats = node.getchaintxstats(2, node.getblockhash(5))
         assert_equal((stats["window_final_block_height"], stats["txcount"],
                       stats["window_tx_count"]), (5, 6, 2))
-        assert_rpc_error(-8, "Invalid block count: should be between 0 and the block's height - 1",
+        assert_raises_rpc_error(-8, "Invalid block count: should be between 0 and the block's height - 1",
                          node.getchaintxstats, 11)
-        assert_rpc_error(-8, "Block is not in main chain", node.getchaintxstats, 1,
+        assert_raises_rpc_error(-8, "Block is not in main chain", node.getchaintxstats, 1,
                          self.stale_hash())
 
     def stale_hash(self):
@@ -381,20 +250,12 @@ class BlockchainTest(MinibitTestFramework):
         for height in range(1, node.getblockcount() + 1):
             raw = bytes.fromhex(node.getblock(node.getblockhash(height), 0))
             _header, txs = parse_block(raw)
-            for index, (stripped, full, outputs) in enumerate(txs):
-                txid = hash_hex(stripped)
+            for index, tx in enumerate(txs):
+                txid = tx.txid_hex()
                 if index > 0:
-                    # inputs: read the outpoints from the stripped form
-                    data = stripped
-                    n_in, pos = read_compact(data, 4)
-                    for _ in range(n_in):
-                        spent = (data[pos:pos + 32][::-1].hex(), struct.unpack(
-                            "<I", data[pos + 32:pos + 36])[0])
-                        coins.pop(spent)
-                        pos += 36
-                        length, pos = read_compact(data, pos)
-                        pos += length + 4
-                for n, (value, spk) in enumerate(outputs):
+                    for prev_txid, prev_n, _witness in tx.inputs:
+                        coins.pop((hash_to_hex(prev_txid), prev_n))
+                for n, (value, spk) in enumerate(tx.outputs):
                     if spk.startswith(b"\x6a"):
                         continue
                     coins[(txid, n)] = (height, index == 0, value, spk)
@@ -420,8 +281,8 @@ class BlockchainTest(MinibitTestFramework):
             height, coinbase, value, spk = coins[(txid, n)]
             writer += bytes.fromhex(txid)[::-1] + struct.pack("<I", n)
             writer += struct.pack("<I", height * 2 + int(coinbase))
-            writer += struct.pack("<q", value) + compact_size(len(spk)) + spk
-        assert_equal(stats["hash_serialized_3"], hash_hex(writer))
+            writer += struct.pack("<q", value) + ser_compact_size(len(spk)) + spk
+        assert_equal(stats["hash_serialized_3"], dsha256_hex(writer))
         assert stats["disk_size"] >= 0
         none = node.gettxoutsetinfo("none")
         assert "hash_serialized_3" not in none
@@ -442,11 +303,11 @@ class BlockchainTest(MinibitTestFramework):
         assert_equal(node.gettxout(coinbase["txid"], 0, False), out)
         assert node.gettxout(coinbase["txid"], 1) is None  # the witness commitment (OP_RETURN)
         assert node.gettxout("22" * 32, 0) is None
-        assert_rpc_error(-8, "txid must be of length 64", node.gettxout, "ab", 0)
+        assert_raises_rpc_error(-8, "txid must be of length 64", node.gettxout, "ab", 0)
         self.check_utxo_stats()
-        assert_rpc_error(-8, "'muhash' is not a valid hash_type", node.gettxoutsetinfo, "muhash")
-        assert_rpc_error(-8, "'bogus' is not a valid hash_type", node.gettxoutsetinfo, "bogus")
-        assert_rpc_error(-8, "Querying specific block heights requires coinstatsindex",
+        assert_raises_rpc_error(-8, "'muhash' is not a valid hash_type", node.gettxoutsetinfo, "muhash")
+        assert_raises_rpc_error(-8, "'bogus' is not a valid hash_type", node.gettxoutsetinfo, "bogus")
+        assert_raises_rpc_error(-8, "Querying specific block heights requires coinstatsindex",
                          node.gettxoutsetinfo, "none", 1)
 
     def test_fee_stats(self):
@@ -457,9 +318,10 @@ class BlockchainTest(MinibitTestFramework):
         assert_equal(funding["vout"][0]["scriptPubKey"]["address"], OP_TRUE_ADDR)
         node.generatetoaddress(100, ADDR)
         fee = 10_000
-        full, stripped = spend_op_true(funding["txid"], 0, 50 * COIN - fee)
+        spend = spend_op_true(funding["txid"], 0, 50 * COIN - fee)
+        full, stripped = spend.serialize(), spend.serialize(with_witness=False)
         block_hash = node.generateblock(ADDR, [full.hex()])["hash"]
-        txid = hash_hex(stripped)
+        txid = spend.txid_hex()
         v2 = node.getblock(block_hash, 2)
         assert_equal(v2["tx"][1]["txid"], txid)
         assert_equal(v2["tx"][1]["fee"], decimal.Decimal("0.00010000"))
@@ -541,8 +403,8 @@ class BlockchainTest(MinibitTestFramework):
         assert_equal(node.waitforblockheight(1), tip)  # already reached: no wait
         assert_equal(node.waitforblock(tip["hash"]), tip)
         assert_equal(node.waitforblock("33" * 32, 50), tip)
-        assert_rpc_error(-1, "Negative timeout", node.waitfornewblock, -1)
-        assert_rpc_error(-1, "Negative timeout", node.waitforblockheight, 1, -1)
+        assert_raises_rpc_error(-1, "Negative timeout", node.waitfornewblock, -1)
+        assert_raises_rpc_error(-1, "Negative timeout", node.waitforblockheight, 1, -1)
 
         results = {}
         waiter = node.rpc_client()

@@ -2,109 +2,18 @@
 """generatetoaddress, generatetodescriptor, generateblock, submitblock and submitheader:
 results, BIP22 answers and Core's errors, with blocks rebuilt and checked in Python."""
 
-import hashlib
 import struct
 
-from test_framework.rpc import JSONRPCException
+from test_framework.messages import (dsha256, dsha256_hex, hash160, merkle_root, parse_block,
+                                     ser_compact_size, solve_regtest, Tx)
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import TestFailure, assert_equal, assert_in
+from test_framework.util import assert_equal, assert_raises_rpc_error
 
 ADDRESS = "bcrt1qjqmxmkpmxt80xz4y3746zgt0q3u3ferr34acd5"
 # The P2WPKH script of ADDRESS: OP_0 <20-byte program>.
 ADDRESS_SCRIPT = "001490366dd83b32cef30aa48faba1216f047914e463"
 # A compressed public key (BIP32 test vector 1, m) for pkh()/combo() descriptors.
 PUBKEY = "0339a36013301597daef41fbe593a02cc513d0b55527ec2df1050e2e8ff49c85c2"
-
-
-def dsha256(data):
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
-def hash160(data):
-    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
-
-
-def read_compact(data, pos):
-    first = data[pos]
-    if first < 0xfd:
-        return first, pos + 1
-    size = {0xfd: 2, 0xfe: 4, 0xff: 8}[first]
-    return int.from_bytes(data[pos + 1:pos + 1 + size], "little"), pos + 1 + size
-
-
-def compact(n):
-    if n < 0xfd:
-        return bytes([n])
-    if n <= 0xffff:
-        return b"\xfd" + struct.pack("<H", n)
-    return b"\xfe" + struct.pack("<I", n)
-
-
-def split_block(raw):
-    """(header bytes, [(tx bytes, txid bytes)]) for a block whose transactions use any format."""
-    header = raw[:80]
-    count, pos = read_compact(raw, 80)
-    txs = []
-    for _ in range(count):
-        start = pos
-        version = raw[pos:pos + 4]
-        pos += 4
-        segwit = raw[pos] == 0 and raw[pos + 1] == 1
-        if segwit:
-            pos += 2
-        body_start = pos
-        n_in, pos = read_compact(raw, pos)
-        for _ in range(n_in):
-            pos += 36
-            length, pos = read_compact(raw, pos)
-            pos += length + 4
-        n_out, pos = read_compact(raw, pos)
-        for _ in range(n_out):
-            pos += 8
-            length, pos = read_compact(raw, pos)
-            pos += length
-        body_end = pos
-        if segwit:
-            for _ in range(n_in):
-                items, pos = read_compact(raw, pos)
-                for _ in range(items):
-                    length, pos = read_compact(raw, pos)
-                    pos += length
-        locktime = raw[pos:pos + 4]
-        pos += 4
-        txid = dsha256(version + raw[body_start:body_end] + locktime)
-        txs.append((raw[start:pos], txid))
-    assert pos == len(raw)
-    return header, txs
-
-
-def merkle_root(txids):
-    level = list(txids)
-    while len(level) > 1:
-        if len(level) % 2:
-            level.append(level[-1])
-        level = [dsha256(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-    return level[0]
-
-
-def grind(header):
-    """Finds a nonce meeting the regtest target (bits 207fffff: top bit of the hash clear)."""
-    for nonce in range(1 << 20):
-        h = header[:76] + struct.pack("<I", nonce)
-        if dsha256(h)[::-1] < bytes.fromhex("7fffff" + "00" * 29):
-            return h
-    raise TestFailure("no nonce found")
-
-
-def expect_error(code, message, fn, *args):
-    try:
-        fn(*args)
-    except JSONRPCException as e:
-        assert_equal(e.code, code, e.message)
-        if message is not None:
-            assert_in(message, e.message)
-        return
-    raise TestFailure(f"expected error {code}")
 
 
 class MiningTest(MinibitTestFramework):
@@ -119,9 +28,9 @@ class MiningTest(MinibitTestFramework):
         assert_equal(node.getbestblockhash(), hashes[-1])
         for height, h in enumerate(hashes, start=1):
             raw = bytes.fromhex(node.getblock(h, 0))
-            header, txs = split_block(raw)
-            assert_equal(dsha256(header)[::-1].hex(), h)
-            assert_equal(header[36:68], merkle_root([t[1] for t in txs]))
+            header, txs = parse_block(raw)
+            assert_equal(dsha256_hex(header), h)
+            assert_equal(header[36:68], merkle_root([t.txid() for t in txs]))
             coinbase = node.getblock(h, 2)["tx"][0]
             assert_equal(coinbase["vout"][0]["scriptPubKey"]["hex"], ADDRESS_SCRIPT)
             assert_equal(coinbase["vout"][0]["value"], 50)
@@ -129,8 +38,8 @@ class MiningTest(MinibitTestFramework):
             assert_equal(coinbase["vin"][0]["coinbase"][:2], f"{0x50 + height:02x}")
             # A witness commitment output follows the payout.
             assert coinbase["vout"][1]["scriptPubKey"]["hex"].startswith("6a24aa21a9ed")
-        expect_error(-5, "Error: Invalid address", node.generatetoaddress, 1, "notanaddress")
-        expect_error(-5, "Error: Invalid address", node.generatetoaddress, 1,
+        assert_raises_rpc_error(-5, "Error: Invalid address", node.generatetoaddress, 1, "notanaddress")
+        assert_raises_rpc_error(-5, "Error: Invalid address", node.generatetoaddress, 1,
                      "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")  # mainnet address
         assert_equal(node.generatetoaddress(1, ADDRESS, 0), [])
         assert_equal(node.getblockcount(), 3)
@@ -144,16 +53,16 @@ class MiningTest(MinibitTestFramework):
         wpkh_script = "0014" + hash160(bytes.fromhex(PUBKEY)).hex()
         h = node.generatetodescriptor(1, f"combo({PUBKEY})")[0]
         assert_equal(node.getblock(h, 2)["tx"][0]["vout"][0]["scriptPubKey"]["hex"], wpkh_script)
-        expect_error(-5, None, node.generatetodescriptor, 1, "pkh(nothex)")
-        expect_error(-8, "Ranged descriptor not accepted", node.generatetodescriptor, 1,
+        assert_raises_rpc_error(-5, None, node.generatetodescriptor, 1, "pkh(nothex)")
+        assert_raises_rpc_error(-8, "Ranged descriptor not accepted", node.generatetodescriptor, 1,
                      "wpkh(tpubD6NzVbkrYhZ4XgiXtGrdW5XDAPFCL9h7we1vwNCpn8tGbBcgfVYjXyhWo4E1xkh56hjod1RhGjxbaTLV3X4FyWuejifB9jusQ46QzG87VKp/0/*)")
 
         self.log("generateblock: submit=false returns a valid block nobody has seen")
         height = node.getblockcount()
         unsent = node.generateblock(ADDRESS, [], False)
         raw = bytes.fromhex(unsent["hex"])
-        header, txs = split_block(raw)
-        assert_equal(dsha256(header)[::-1].hex(), unsent["hash"])
+        header, txs = parse_block(raw)
+        assert_equal(dsha256_hex(header), unsent["hash"])
         assert_equal(len(txs), 1)
         assert_equal(node.getblockcount(), height)
 
@@ -168,40 +77,40 @@ class MiningTest(MinibitTestFramework):
         self.log("submitblock of an invalid block gives the reject reason, then duplicate-invalid")
         height = node.getblockcount()
         template = bytes.fromhex(node.generateblock(ADDRESS, [], False)["hex"])
-        header, txs = split_block(template)
-        coinbase = bytearray(txs[0][0])
+        header, txs = parse_block(template)
+        coinbase = bytearray(txs[0].serialize())
         # The payout's 8-byte value follows the single input; find it by its 50 BTC value.
         value_pos = bytes(coinbase).index(struct.pack("<q", 50 * 100_000_000))
         coinbase[value_pos:value_pos + 8] = struct.pack("<q", 50 * 100_000_000 + 1)
         # Recompute the txid (strip the segwit marker, flag and witness) and the merkle root.
-        _h, (rebuilt,) = split_block(bytes(80) + b"\x01" + bytes(coinbase))
-        new_header = grind(header[:36] + merkle_root([rebuilt[1]]) + header[68:])
-        bad_block = new_header + compact(1) + bytes(coinbase)
+        rebuilt = Tx.from_bytes(bytes(coinbase))
+        new_header = solve_regtest(header[:36] + merkle_root([rebuilt.txid()]) + header[68:])
+        bad_block = new_header + ser_compact_size(1) + bytes(coinbase)
         assert_equal(node.submitblock(bad_block.hex()), "bad-cb-amount")
         assert_equal(node.submitblock(bad_block.hex()), "duplicate-invalid")
         assert_equal(node.getblockcount(), height)
 
         self.log("submitblock and submitheader errors")
-        expect_error(-22, "Block decode failed", node.submitblock, "00")
-        expect_error(-22, "Block decode failed", node.submitblock, "zz")
-        no_coinbase = grind(header[:36] + bytes(32) + header[68:]) + compact(0)
-        expect_error(-22, "Block does not start with a coinbase", node.submitblock, no_coinbase.hex())
-        expect_error(-22, "Block header decode failed", node.submitheader, "00")
+        assert_raises_rpc_error(-22, "Block decode failed", node.submitblock, "00")
+        assert_raises_rpc_error(-22, "Block decode failed", node.submitblock, "zz")
+        no_coinbase = solve_regtest(header[:36] + bytes(32) + header[68:]) + ser_compact_size(0)
+        assert_raises_rpc_error(-22, "Block does not start with a coinbase", node.submitblock, no_coinbase.hex())
+        assert_raises_rpc_error(-22, "Block header decode failed", node.submitheader, "00")
         orphan = bytearray(header)
         orphan[4:36] = bytes(range(32))
-        expect_error(-25, f"Must submit previous header ({bytes(range(32))[::-1].hex()}) first",
+        assert_raises_rpc_error(-25, f"Must submit previous header ({bytes(range(32))[::-1].hex()}) first",
                      node.submitheader, bytes(orphan).hex())
         bad_pow = header[:76] + b"\xff\xff\xff\xff"
         if dsha256(bad_pow)[::-1] >= bytes.fromhex("7fffff" + "00" * 29):
-            expect_error(-25, "high-hash", node.submitheader, bad_pow.hex())
+            assert_raises_rpc_error(-25, "high-hash", node.submitheader, bad_pow.hex())
 
         self.log("generateblock with a transaction that spends nothing is refused")
         bogus_tx = ("02000000" "01" + "11" * 32 + "00000000" "00" "ffffffff"
                     "01" + struct.pack("<q", 1000).hex() + "0151" "00000000")
-        expect_error(-25, "TestBlockValidity failed: bad-txns-inputs-missingorspent",
+        assert_raises_rpc_error(-25, "TestBlockValidity failed: bad-txns-inputs-missingorspent",
                      node.generateblock, ADDRESS, [bogus_tx])
-        expect_error(-5, "Invalid address or descriptor", node.generateblock, "nonsense", [])
-        expect_error(-22, "Transaction decode failed", node.generateblock, ADDRESS, ["00"])
+        assert_raises_rpc_error(-5, "Invalid address or descriptor", node.generateblock, "nonsense", [])
+        assert_raises_rpc_error(-22, "Transaction decode failed", node.generateblock, ADDRESS, ["00"])
         assert_equal(node.getblockcount(), height)
         assert_equal(node.stop(), 0)
 

@@ -8,121 +8,25 @@ built with generateblock. decodescript results are compared with outputs Bitcoin
 Core printed for the same scripts.
 """
 
-import hashlib
 from decimal import Decimal
 
-from test_framework.rpc import JSONRPCException
+from test_framework.address import encode_wif, p2pkh_address, p2wpkh_address
+from test_framework.key import pubkey_from_secret
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import assert_equal
-
-# ---- keys and addresses, independently of the node ----------------------------------
-
-P = 2**256 - 2**32 - 977
-G = (
-    0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
-    0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8,
-)
-
-
-def point_add(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if a[0] == b[0] and (a[1] + b[1]) % P == 0:
-        return None
-    if a == b:
-        lam = 3 * a[0] * a[0] * pow(2 * a[1], P - 2, P) % P
-    else:
-        lam = (b[1] - a[1]) * pow(b[0] - a[0], P - 2, P) % P
-    x = (lam * lam - a[0] - b[0]) % P
-    return (x, (lam * (a[0] - x) - a[1]) % P)
-
-
-def point_mul(k):
-    result, addend = None, G
-    while k:
-        if k & 1:
-            result = point_add(result, addend)
-        addend = point_add(addend, addend)
-        k >>= 1
-    return result
-
-
-def compressed_pubkey(secret):
-    x, y = point_mul(secret)
-    return bytes([2 + (y & 1)]) + x.to_bytes(32, "big")
-
-
-def hash160(data):
-    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
-
-
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def base58check(payload):
-    data = payload + hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
-BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def bech32_polymod(values):
-    gen = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((top >> i) & 1) else 0
-    return chk
-
-
-def segwit_v0_address(hrp, program):
-    data, acc, bits = [0], 0, 0
-    for b in program:
-        acc = (acc << 8) | b
-        bits += 8
-        while bits >= 5:
-            bits -= 5
-            data.append((acc >> bits) & 31)
-    if bits:
-        data.append((acc << (5 - bits)) & 31)
-    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    poly = bech32_polymod(expanded + data + [0] * 6) ^ 1
-    checksum = [(poly >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join(BECH32[d] for d in data + checksum)
-
+from test_framework.util import assert_equal, assert_raises_rpc_error_exact
 
 SECRET = 0x1F2E3D4C5B6A79880123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
-PUBKEY = compressed_pubkey(SECRET)
-WIF = base58check(b"\xef" + SECRET.to_bytes(32, "big") + b"\x01")
-P2WPKH_ADDR = segwit_v0_address("bcrt", hash160(PUBKEY))
-P2PKH_ADDR = base58check(b"\x6f" + hash160(PUBKEY))
-OTHER_WIF = base58check(b"\xef" + (12345).to_bytes(32, "big") + b"\x01")
+PUBKEY = pubkey_from_secret(SECRET)
+WIF = encode_wif(SECRET)
+P2WPKH_ADDR = p2wpkh_address(PUBKEY)
+P2PKH_ADDR = p2pkh_address(PUBKEY)
+OTHER_WIF = encode_wif(12345)
 
 MULTISIG = (
     "52210276d4d259f156bc953231ae2365555c9a445d50f40e0f9d49f43b062a38df621321020498177dced0022d"
     "4538f0b39a09d315ec944c7205307dc126af8f132975cae3210202835b62db105222c0d5208b31189660bd8a2f"
     "636d25d91329f73be56282fe5253ae"
 )
-
-
-def assert_rpc_error(code, message, fn, *args):
-    try:
-        fn(*args)
-    except JSONRPCException as e:
-        assert_equal(e.code, code, f"error code for {message}")
-        assert_equal(e.message, message)
-        return
-    raise AssertionError(f"expected error {code} {message}")
 
 
 class RawTransactionTest(MinibitTestFramework):
@@ -160,7 +64,7 @@ class RawTransactionTest(MinibitTestFramework):
         node.generatetoaddress(101, P2WPKH_ADDR)
         block1 = node.getblockhash(1)
         coinbase = node.getblock(block1)["tx"][0]
-        assert_rpc_error(
+        assert_raises_rpc_error_exact(
             -5,
             "No such mempool transaction. Use -txindex or provide a block hash to enable "
             "blockchain transaction queries. Use gettransaction for wallet transactions.",
@@ -175,14 +79,14 @@ class RawTransactionTest(MinibitTestFramework):
         assert_equal(list(verbose.keys())[:2], ["in_active_chain", "txid"])
         assert_equal(list(verbose.keys())[-4:], ["blockhash", "confirmations", "time", "blocktime"])
         assert_equal(node.decoderawtransaction(raw)["txid"], coinbase)
-        assert_rpc_error(-5, "Block hash not found", node.getrawtransaction, coinbase, 1, "11" * 32)
-        assert_rpc_error(
+        assert_raises_rpc_error_exact(-5, "Block hash not found", node.getrawtransaction, coinbase, 1, "11" * 32)
+        assert_raises_rpc_error_exact(
             -5,
             "No such transaction found in the provided block. Use gettransaction for wallet "
             "transactions.",
             node.getrawtransaction, coinbase, 1, node.getblockhash(2))
         genesis_cb = node.getblock(node.getblockhash(0))["tx"][0]
-        assert_rpc_error(
+        assert_raises_rpc_error_exact(
             -5,
             "The genesis block coinbase is not considered an ordinary transaction and cannot be "
             "retrieved",
@@ -202,24 +106,24 @@ class RawTransactionTest(MinibitTestFramework):
         locked = node.createrawtransaction([{"txid": coinbase, "vout": 0}], {P2PKH_ADDR: 1}, 7, False)
         dec = node.decoderawtransaction(locked)
         assert_equal((dec["vin"][0]["sequence"], dec["locktime"]), (0xFFFFFFFE, 7))
-        assert_rpc_error(-5, "Invalid Bitcoin address: nope", node.createrawtransaction, [],
+        assert_raises_rpc_error_exact(-5, "Invalid Bitcoin address: nope", node.createrawtransaction, [],
                          {"nope": 1})
-        assert_rpc_error(-8, "Invalid parameter, duplicate key: data", node.createrawtransaction,
+        assert_raises_rpc_error_exact(-8, "Invalid parameter, duplicate key: data", node.createrawtransaction,
                          [], [{"data": "00"}, {"data": "01"}])
-        assert_rpc_error(-8, "Invalid parameter, duplicated address: " + P2PKH_ADDR,
+        assert_raises_rpc_error_exact(-8, "Invalid parameter, duplicated address: " + P2PKH_ADDR,
                          node.createrawtransaction, [], [{P2PKH_ADDR: 1}, {P2PKH_ADDR: 2}])
-        assert_rpc_error(
+        assert_raises_rpc_error_exact(
             -8, "Invalid parameter combination: Sequence number(s) contradict replaceable option",
             node.createrawtransaction, [{"txid": coinbase, "vout": 0, "sequence": 0xFFFFFFFF}],
             {P2PKH_ADDR: 1}, 0, True)
-        assert_rpc_error(-8, "Invalid parameter, locktime out of range",
+        assert_raises_rpc_error_exact(-8, "Invalid parameter, locktime out of range",
                          node.createrawtransaction, [], {P2PKH_ADDR: 1}, -1)
-        assert_rpc_error(-22, "TX decode failed", node.decoderawtransaction, "zz")
+        assert_raises_rpc_error_exact(-22, "TX decode failed", node.decoderawtransaction, "zz")
 
         self.log("signrawtransactionwithkey: error paths")
-        assert_rpc_error(-5, "Invalid private key", node.signrawtransactionwithkey, unsigned,
+        assert_raises_rpc_error_exact(-5, "Invalid private key", node.signrawtransactionwithkey, unsigned,
                          ["notakey"])
-        assert_rpc_error(-8, "'FOO' is not a valid sighash parameter.",
+        assert_raises_rpc_error_exact(-8, "'FOO' is not a valid sighash parameter.",
                          node.signrawtransactionwithkey, unsigned, [WIF], None, "FOO")
         wrong = node.signrawtransactionwithkey(unsigned, [OTHER_WIF])
         assert_equal(wrong["complete"], False)

@@ -4,96 +4,20 @@ derived here with an independent pure-Python BIP32/secp256k1), then found in the
 Core's result fields, inferred descriptors, default range, errors and one-scan-at-a-time."""
 
 import decimal
-import hashlib
-import hmac
 import threading
 
-from rpc_util import (REGTEST_HRP, REGTEST_P2PKH, assert_rpc_error, b58check_decode,
-                      b58check_encode, descsum_create, hash160, p2sh_address, segwit_address)
+from test_framework.address import (REGTEST_HRP, decode_wif, descsum_create, p2pkh_address,
+                                    p2sh_address, segwit_address)
+from test_framework.key import decode_xpub, derive_xpub, pubkey_from_secret
+from test_framework.messages import hash160
 from test_framework.rpc import JSONRPCException
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import TestFailure, assert_equal, wait_until
+from test_framework.util import TestFailure, assert_equal, assert_raises_rpc_error_exact, wait_until
 
 # A well-known test tpub (Bitcoin Core's descriptor tests) and Core's signmessage test key.
 TPUB = ("tpubD6NzVbkrYhZ4WaWSyoBvQwbpLkojyoTZPRsgXELWz3Popb3qkjcJyJUGLnL4qHHoQvao8ESaAstxYSnhysw"
         "J76uZPStJRJCTKvosUCJZL5B")
 WIF = "cUeKHd5orzT3mz8P9pxyREHfsWtVfgsfDjiZZBcjUBAaGk1BTj7N"
-
-# ---- secp256k1 and BIP32 public derivation, independent of the node -----------------------------
-
-P = 2 ** 256 - 2 ** 32 - 977
-N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-G = (0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
-     0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8)
-
-
-def point_add(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if a[0] == b[0] and (a[1] + b[1]) % P == 0:
-        return None
-    if a == b:
-        lam = 3 * a[0] * a[0] * pow(2 * a[1], P - 2, P) % P
-    else:
-        lam = (b[1] - a[1]) * pow(b[0] - a[0], P - 2, P) % P
-    x = (lam * lam - a[0] - b[0]) % P
-    return (x, (lam * (a[0] - x) - a[1]) % P)
-
-
-def point_mul(k, point=G):
-    result = None
-    while k:
-        if k & 1:
-            result = point_add(result, point)
-        point = point_add(point, point)
-        k >>= 1
-    return result
-
-
-def ser_compressed(point):
-    return bytes([2 + (point[1] & 1)]) + point[0].to_bytes(32, "big")
-
-
-def parse_compressed(data):
-    x = int.from_bytes(data[1:], "big")
-    y = pow((x ** 3 + 7) % P, (P + 1) // 4, P)
-    if y & 1 != data[0] & 1:
-        y = P - y
-    return (x, y)
-
-
-def decode_xpub(text):
-    """(chain code, compressed pubkey) of a base58check extended public key."""
-    data = b58check_decode(text)
-    assert len(data) == 78
-    return data[13:45], data[45:78]
-
-
-def ckd_pub(chaincode, pubkey, index):
-    digest = hmac.new(chaincode, pubkey + index.to_bytes(4, "big"), hashlib.sha512).digest()
-    tweak = int.from_bytes(digest[:32], "big")
-    assert tweak < N
-    child = point_add(point_mul(tweak), parse_compressed(pubkey))
-    return digest[32:], ser_compressed(child)
-
-
-def derive(xpub, path):
-    chaincode, pubkey = decode_xpub(xpub)
-    for index in path:
-        chaincode, pubkey = ckd_pub(chaincode, pubkey, index)
-    return pubkey
-
-
-def wif_pubkey(wif):
-    data = b58check_decode(wif)
-    assert data[0] == 0xef and len(data) == 34 and data[33] == 1
-    return ser_compressed(point_mul(int.from_bytes(data[1:33], "big")))
-
-
-def p2pkh_address(pubkey):
-    return b58check_encode(bytes([REGTEST_P2PKH]) + hash160(pubkey))
 
 
 class ScanTxOutSetTest(MinibitTestFramework):
@@ -108,8 +32,8 @@ class ScanTxOutSetTest(MinibitTestFramework):
         assert_equal(rpc.scantxoutset("abort"), False)
 
         self.log("mine to a ranged pkh key, a wpkh key and an unrelated script")
-        key3 = derive(TPUB, [1, 3])
-        wif_key = wif_pubkey(WIF)
+        key3 = derive_xpub(TPUB, [1, 3])
+        wif_key = pubkey_from_secret(*decode_wif(WIF))
         other = p2sh_address(b"\x51")
         heights = {}
         for name, address in (("pkh3", p2pkh_address(key3)),
@@ -154,8 +78,8 @@ class ScanTxOutSetTest(MinibitTestFramework):
                              "confirmations": tip - height + 1})
 
         self.log("the default range is 0..1000; an explicit range reaches further")
-        key1000 = derive(TPUB, [1, 1000])
-        key1001 = derive(TPUB, [1, 1001])
+        key1000 = derive_xpub(TPUB, [1, 1000])
+        key1001 = derive_xpub(TPUB, [1, 1001])
         rpc.generatetoaddress(1, p2pkh_address(key1000))
         rpc.generatetoaddress(1, p2pkh_address(key1001))
         found = rpc.scantxoutset("start", [f"pkh({TPUB}/1/*)"])["unspents"]
@@ -178,24 +102,24 @@ class ScanTxOutSetTest(MinibitTestFramework):
         assert_equal(rpc.scantxoutset("start", [])["unspents"], [])
 
         self.log("errors as Core")
-        assert_rpc_error(-8, "Invalid action 'foo'", rpc.scantxoutset, "foo")
-        assert_rpc_error(-1, "scanobjects argument is required for the start action",
+        assert_raises_rpc_error_exact(-8, "Invalid action 'foo'", rpc.scantxoutset, "foo")
+        assert_raises_rpc_error_exact(-1, "scanobjects argument is required for the start action",
                          rpc.scantxoutset, "start")
-        assert_rpc_error(-8, "Scan object needs to be either a string or an object",
+        assert_raises_rpc_error_exact(-8, "Scan object needs to be either a string or an object",
                          rpc.scantxoutset, "start", [5])
-        assert_rpc_error(-8, "Descriptor needs to be provided in scan object",
+        assert_raises_rpc_error_exact(-8, "Descriptor needs to be provided in scan object",
                          rpc.scantxoutset, "start", [{"range": 5}])
-        assert_rpc_error(-5, "'nonsense' is not a valid descriptor function",
+        assert_raises_rpc_error_exact(-5, "'nonsense' is not a valid descriptor function",
                          rpc.scantxoutset, "start", ["nonsense"])
-        assert_rpc_error(-8, "Range specified as [begin,end] must not have begin after end",
+        assert_raises_rpc_error_exact(-8, "Range specified as [begin,end] must not have begin after end",
                          rpc.scantxoutset, "start", [{"desc": f"pkh({TPUB}/*)", "range": [5, 1]}])
-        assert_rpc_error(-8, "Range is too large", rpc.scantxoutset, "start",
+        assert_raises_rpc_error_exact(-8, "Range is too large", rpc.scantxoutset, "start",
                          [{"desc": f"pkh({TPUB}/*)", "range": [0, 1000000]}])
         hardened = f"pkh({TPUB}/*h)"
-        assert_rpc_error(-5, f"Cannot derive script without private keys: '{hardened}'",
+        assert_raises_rpc_error_exact(-5, f"Cannot derive script without private keys: '{hardened}'",
                          rpc.scantxoutset, "start", [hardened])
-        assert_rpc_error(-3, None, rpc.scantxoutset, "start", "notanarray")
-        assert_rpc_error(-1, None, rpc.scantxoutset)
+        assert_raises_rpc_error_exact(-3, None, rpc.scantxoutset, "start", "notanarray")
+        assert_raises_rpc_error_exact(-1, None, rpc.scantxoutset)
 
         self.log("one scan at a time: a second start is refused while the first runs")
         self.check_single_scan()
@@ -222,7 +146,7 @@ class ScanTxOutSetTest(MinibitTestFramework):
         assert_equal(list(status), ["progress"])
         assert 0 <= status["progress"] <= 100, status
         try:
-            assert_rpc_error(-8, 'Scan already in progress, use action "abort" or "status"',
+            assert_raises_rpc_error_exact(-8, 'Scan already in progress, use action "abort" or "status"',
                              rpc.scantxoutset, "start", ["raw(51)"])
             assert_equal(rpc.scantxoutset("abort"), True)
         finally:

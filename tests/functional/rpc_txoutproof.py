@@ -8,151 +8,20 @@ root is recomputed from the proof's hashes and flag bits with hashlib and must
 equal the root in the node's own block header.
 """
 
-import hashlib
 import struct
 import time
 
-from test_framework.rpc import JSONRPCException
+from test_framework.address import REGTEST_HRP, p2wsh_address
+from test_framework.messages import (COIN, OP_TRUE_P2WSH_SPK, OP_TRUE_SCRIPT, REGTEST_BITS, Tx,
+                                     dsha256, hash_to_hex, hex_to_hash, merkle_root,
+                                     read_compact_size, script_num_push, ser_compact_size,
+                                     solve_regtest)
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import assert_equal, assert_in
+from test_framework.util import assert_equal, assert_in, assert_raises_rpc_error
 
-# ---- hashing and serialization --------------------------------------------------------
+ADDRESS = p2wsh_address(OP_TRUE_SCRIPT, REGTEST_HRP)
 
-
-def sha256d(data):
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
-def compact_size(n):
-    if n < 253:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + struct.pack("<H", n)
-    if n <= 0xFFFFFFFF:
-        return b"\xfe" + struct.pack("<I", n)
-    return b"\xff" + struct.pack("<Q", n)
-
-
-def read_compact_size(data, pos):
-    first = data[pos]
-    if first < 253:
-        return first, pos + 1
-    size = {253: 2, 254: 4, 255: 8}[first]
-    return int.from_bytes(data[pos + 1 : pos + 1 + size], "little"), pos + 1 + size
-
-
-def display(h):
-    """Internal byte order -> the hex RPC shows."""
-    return h[::-1].hex()
-
-
-def internal(hex_hash):
-    return bytes.fromhex(hex_hash)[::-1]
-
-
-def script_num_push(n):
-    """CScript() << n for the BIP34 height."""
-    if n == 0:
-        return b"\x00"
-    if 1 <= n <= 16:
-        return bytes([0x50 + n])
-    out = bytearray()
-    while n:
-        out.append(n & 0xFF)
-        n >>= 8
-    if out[-1] & 0x80:
-        out.append(0)
-    return bytes([len(out)]) + bytes(out)
-
-
-# ---- bech32 (BIP173), for the regtest address of the anyone-can-spend output ---------
-
-BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-
-
-def _polymod(values):
-    gen = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((top >> i) & 1) else 0
-    return chk
-
-
-def segwit_v0_address(hrp, program):
-    data = [0]
-    acc, bits = 0, 0
-    for b in program:
-        acc = (acc << 8) | b
-        bits += 8
-        while bits >= 5:
-            bits -= 5
-            data.append((acc >> bits) & 31)
-    if bits:
-        data.append((acc << (5 - bits)) & 31)
-    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
-    polymod = _polymod(expanded + data + [0] * 6) ^ 1
-    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join(BECH32_CHARSET[d] for d in data + checksum)
-
-
-WITNESS_SCRIPT = b"\x51"  # OP_TRUE
-SCRIPT_PUBKEY = b"\x00\x20" + hashlib.sha256(WITNESS_SCRIPT).digest()
-ADDRESS = segwit_v0_address("bcrt", hashlib.sha256(WITNESS_SCRIPT).digest())
-REGTEST_BITS = 0x207FFFFF
-COIN = 100_000_000
-
-# ---- transactions and blocks ----------------------------------------------------------
-
-
-class Tx:
-    """A transaction: inputs (prev txid internal bytes, vout, witness stack), outputs."""
-
-    def __init__(self, inputs, outputs, script_sigs=None, locktime=0):
-        self.inputs = inputs  # [(txid bytes, vout, [witness items])]
-        self.outputs = outputs  # [(value, script)]
-        self.script_sigs = script_sigs or [b""] * len(inputs)
-        self.locktime = locktime
-
-    def _body(self):
-        out = compact_size(len(self.inputs))
-        for (txid, vout, _w), sig in zip(self.inputs, self.script_sigs):
-            out += txid + struct.pack("<I", vout) + compact_size(len(sig)) + sig
-            out += b"\xff\xff\xff\xff"
-        out += compact_size(len(self.outputs))
-        for value, script in self.outputs:
-            out += struct.pack("<q", value) + compact_size(len(script)) + script
-        return out
-
-    def serialize(self, with_witness=True):
-        has_witness = with_witness and any(w for _t, _v, w in self.inputs)
-        out = struct.pack("<i", 2)
-        if has_witness:
-            out += b"\x00\x01"
-        out += self._body()
-        if has_witness:
-            for _t, _v, witness in self.inputs:
-                out += compact_size(len(witness))
-                for item in witness:
-                    out += compact_size(len(item)) + item
-        return out + struct.pack("<I", self.locktime)
-
-    def txid(self):
-        return sha256d(self.serialize(with_witness=False))
-
-    def wtxid(self):
-        return sha256d(self.serialize())
-
-
-def merkle_root(hashes):
-    level = list(hashes)
-    while len(level) > 1:
-        if len(level) % 2:
-            level.append(level[-1])
-        level = [sha256d(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-    return level[0]
+# ---- blocks of anyone-can-spend transactions ------------------------------------------
 
 
 class BlockMaker:
@@ -168,7 +37,7 @@ class BlockMaker:
         self.count += 1
         script_sig = script_num_push(height) + b"\x04" + struct.pack("<I", self.count)
         witness_stack = [b"\x00" * 32] if witness else []
-        return Tx([(b"\x00" * 32, 0xFFFFFFFF, witness_stack)], [(value, SCRIPT_PUBKEY)],
+        return Tx([(b"\x00" * 32, 0xFFFFFFFF, witness_stack)], [(value, OP_TRUE_P2WSH_SPK)],
                   [script_sig])
 
     def block(self, prev_hash, height, txs, fees=0):
@@ -177,20 +46,15 @@ class BlockMaker:
         coinbase = self.coinbase(height, 50 * COIN // (2 ** (height // 150)) + fees, witness)
         if witness:
             wtxids = [b"\x00" * 32] + [tx.wtxid() for tx in txs]
-            commitment = sha256d(merkle_root(wtxids) + b"\x00" * 32)
+            commitment = dsha256(merkle_root(wtxids) + b"\x00" * 32)
             coinbase.outputs.append((0, b"\x6a\x24\xaa\x21\xa9\xed" + commitment))
         all_txs = [coinbase] + txs
         root = merkle_root([tx.txid() for tx in all_txs])
         self.time += 1
-        header = struct.pack("<i", 0x20000000) + internal(prev_hash) + root
-        header += struct.pack("<II", self.time, REGTEST_BITS)
-        target = 0x7FFFFF << (8 * (0x20 - 3))
-        nonce = 0
-        while int.from_bytes(sha256d(header + struct.pack("<I", nonce)), "little") > target:
-            nonce += 1
-        header += struct.pack("<I", nonce)
-        raw = header + compact_size(len(all_txs)) + b"".join(tx.serialize() for tx in all_txs)
-        return display(sha256d(header)), all_txs, raw
+        header = struct.pack("<i", 0x20000000) + hex_to_hash(prev_hash) + root
+        header = solve_regtest(header + struct.pack("<II", self.time, REGTEST_BITS))
+        raw = header + ser_compact_size(len(all_txs)) + b"".join(tx.serialize() for tx in all_txs)
+        return hash_to_hex(dsha256(header)), all_txs, raw
 
     def submit(self, prev_hash, height, txs, fees=0):
         block_hash, all_txs, raw = self.block(prev_hash, height, txs, fees)
@@ -206,8 +70,8 @@ class BlockMaker:
         """
         fee = 1000
         each = (coin_value - fee) // fan
-        split = Tx([(coin_txid, 0, [WITNESS_SCRIPT])], [(each, SCRIPT_PUBKEY)] * fan)
-        spends = [Tx([(split.txid(), i, [WITNESS_SCRIPT])], [(each - fee, SCRIPT_PUBKEY)])
+        split = Tx([(coin_txid, 0, [OP_TRUE_SCRIPT])], [(each, OP_TRUE_P2WSH_SPK)] * fan)
+        spends = [Tx([(split.txid(), i, [OP_TRUE_SCRIPT])], [(each - fee, OP_TRUE_P2WSH_SPK)])
                   for i in range(fan)]
         return self.submit(prev_hash, height, [split] + spends, fees=fee * (fan + 1))
 
@@ -233,7 +97,7 @@ def parse_proof(proof_hex):
 def check_proof(proof_hex, expected_block_hash, expected_txids):
     """Recomputes the root from the proof and returns the matched txids (display hex)."""
     header, count, hashes, bits = parse_proof(proof_hex)
-    assert_equal(display(sha256d(header)), expected_block_hash)
+    assert_equal(hash_to_hex(dsha256(header)), expected_block_hash)
     widths = [count]
     while widths[-1] > 1:
         widths.append((widths[-1] + 1) // 2)
@@ -247,27 +111,17 @@ def check_proof(proof_hex, expected_block_hash, expected_txids):
             h = hashes[state["hash"]]
             state["hash"] += 1
             if height == 0 and bit:
-                matched.append(display(h))
+                matched.append(hash_to_hex(h))
             return h
         left = walk(height - 1, 2 * pos)
         right = walk(height - 1, 2 * pos + 1) if 2 * pos + 1 < widths[height - 1] else left
-        return sha256d(left + right)
+        return dsha256(left + right)
 
     root = walk(len(widths) - 1, 0)
     assert_equal(state["hash"], len(hashes))
     assert_equal(root, header[36:68], "recomputed merkle root differs from the header's")
     assert_equal(sorted(matched), sorted(expected_txids))
     return matched
-
-
-def assert_rpc_error(code, message, fn, *args):
-    try:
-        fn(*args)
-    except JSONRPCException as e:
-        assert_equal(e.code, code, f"error code for {e.message!r}")
-        assert_in(message, e.message)
-        return
-    raise AssertionError(f"no error raised, expected {code} {message!r}")
 
 
 def build_chain(node, maker, fan=10):
@@ -278,7 +132,7 @@ def build_chain(node, maker, fan=10):
     hashes = node.generatetoaddress(101, ADDRESS)
     assert_equal(len(hashes), 101)
     # Block 1's coinbase pays the 50 BTC subsidy in its first output.
-    coinbase_txid = internal(node.getblock(hashes[0], 1)["tx"][0])
+    coinbase_txid = hex_to_hash(node.getblock(hashes[0], 1)["tx"][0])
     return maker.spend_block(coinbase_txid, 50 * COIN, fan, hashes[-1], 102)
 
 
@@ -289,10 +143,10 @@ class TxOutProofTest(MinibitTestFramework):
         maker = BlockMaker(node)
         block_hash, txs = build_chain(node, maker)
         assert_equal(node.getbestblockhash(), block_hash)
-        txids = [display(tx.txid()) for tx in txs]
+        txids = [hash_to_hex(tx.txid()) for tx in txs]
         coinbase, split, spends = txids[0], txids[1], txids[2:]
         header_root = node.getblockheader(block_hash)["merkleroot"]
-        assert_equal(header_root, display(merkle_root([tx.txid() for tx in txs])))
+        assert_equal(header_root, hash_to_hex(merkle_root([tx.txid() for tx in txs])))
 
         self.log("a tx with an unspent output is found through the UTXO set")
         proof = node.gettxoutproof([spends[3]])
@@ -314,43 +168,43 @@ class TxOutProofTest(MinibitTestFramework):
 
         self.log("a fully spent tx needs the block hash without -txindex")
         started = time.time()
-        assert_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, [split])
+        assert_raises_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, [split])
         self.log(f"  (UTXO scan of a spent tx took {time.time() - started:.2f}s)")
-        assert_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, ["aa" * 32])
+        assert_raises_rpc_error(-5, "Transaction not yet in block", node.gettxoutproof, ["aa" * 32])
         proof = node.gettxoutproof([split], block_hash)
         assert_equal(node.verifytxoutproof(proof), [split])
 
         self.log("txids of different blocks")
         other_coinbase = node.getblock(node.getblockhash(50), 1)["tx"][0]
-        assert_rpc_error(-5, "Not all transactions found in specified or retrieved block",
+        assert_raises_rpc_error(-5, "Not all transactions found in specified or retrieved block",
                          node.gettxoutproof, [spends[0], other_coinbase])
-        assert_rpc_error(-5, "Not all transactions found in specified or retrieved block",
+        assert_raises_rpc_error(-5, "Not all transactions found in specified or retrieved block",
                          node.gettxoutproof, [other_coinbase], block_hash)
         # Block 50's coinbase is unspent: its own block proves it.
         proof = node.gettxoutproof([other_coinbase])
         check_proof(proof, node.getblockhash(50), [other_coinbase])
 
         self.log("parameter errors")
-        assert_rpc_error(-8, "Parameter 'txids' cannot be empty", node.gettxoutproof, [])
-        assert_rpc_error(-8, f"Invalid parameter, duplicated txid: {spends[0]}",
+        assert_raises_rpc_error(-8, "Parameter 'txids' cannot be empty", node.gettxoutproof, [])
+        assert_raises_rpc_error(-8, f"Invalid parameter, duplicated txid: {spends[0]}",
                          node.gettxoutproof, [spends[0], spends[0]])
-        assert_rpc_error(-8, "txid must be of length 64 (not 3, for 'abc')",
+        assert_raises_rpc_error(-8, "txid must be of length 64 (not 3, for 'abc')",
                          node.gettxoutproof, ["abc"])
-        assert_rpc_error(-8, "txid must be hexadecimal string (not '" + "zz" * 32 + "')",
+        assert_raises_rpc_error(-8, "txid must be hexadecimal string (not '" + "zz" * 32 + "')",
                          node.gettxoutproof, ["zz" * 32])
-        assert_rpc_error(-8, "blockhash must be of length 64", node.gettxoutproof,
+        assert_raises_rpc_error(-8, "blockhash must be of length 64", node.gettxoutproof,
                          [spends[0]], "00")
-        assert_rpc_error(-5, "Block not found", node.gettxoutproof, [spends[0]], "11" * 32)
-        assert_rpc_error(-3, "is not of expected type array", node.gettxoutproof, spends[0])
-        assert_rpc_error(-8, "proof must be hexadecimal string", node.verifytxoutproof, "0")
-        assert_rpc_error(-8, "proof must be hexadecimal string", node.verifytxoutproof, "zz")
+        assert_raises_rpc_error(-5, "Block not found", node.gettxoutproof, [spends[0]], "11" * 32)
+        assert_raises_rpc_error(-3, "is not of expected type array", node.gettxoutproof, spends[0])
+        assert_raises_rpc_error(-8, "proof must be hexadecimal string", node.verifytxoutproof, "0")
+        assert_raises_rpc_error(-8, "proof must be hexadecimal string", node.verifytxoutproof, "zz")
 
         self.log("tampered and truncated proofs")
         proof = node.gettxoutproof([spends[1]], block_hash)
         raw = bytearray(bytes.fromhex(proof))
         for cut in (0, 40, 80, 84, 85, len(raw) - 1):
-            assert_rpc_error(-1, "", node.verifytxoutproof, raw[:cut].hex())
-        assert_rpc_error(-1, "", node.verifytxoutproof, proof + "00")
+            assert_raises_rpc_error(-1, "", node.verifytxoutproof, raw[:cut].hex())
+        assert_raises_rpc_error(-1, "", node.verifytxoutproof, proof + "00")
         # A changed hash no longer hashes to the header's root: no txids.
         bad = bytearray(raw)
         bad[86] ^= 1
@@ -358,7 +212,7 @@ class TxOutProofTest(MinibitTestFramework):
         # A header the node does not know, committing to the same root.
         unknown = bytearray(raw)
         unknown[76] ^= 1
-        assert_rpc_error(-5, "Block not found in chain", node.verifytxoutproof, unknown.hex())
+        assert_raises_rpc_error(-5, "Block not found in chain", node.verifytxoutproof, unknown.hex())
         # The right shape but a wrong transaction count (12 -> 16 keeps the walk for leaf
         # 0): the root still matches, the count does not, so nothing is returned.
         proof0 = bytearray(bytes.fromhex(node.gettxoutproof([coinbase], block_hash)))
@@ -374,7 +228,7 @@ class TxOutProofTest(MinibitTestFramework):
         a, _ = maker.submit(fork_parent, tip_height, [])
         b, _ = maker.submit(a, tip_height + 1, [])
         assert_equal(node.getbestblockhash(), b)
-        assert_rpc_error(-5, "Block not found in chain", node.verifytxoutproof, stale_proof)
+        assert_raises_rpc_error(-5, "Block not found in chain", node.verifytxoutproof, stale_proof)
         # Given the block explicitly, a stale block still yields a proof (as in Core).
         assert_equal(node.gettxoutproof([spends[0]], block_hash), stale_proof)
 

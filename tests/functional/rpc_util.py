@@ -6,13 +6,15 @@ Expected values come from published vectors (Bitcoin Core's signmessage function
 Core's getdescriptorinfo/deriveaddresses answers as vendored in tests/data/descriptors) or are
 computed here independently (hashlib, the BIP173/350 and BIP380 reference algorithms)."""
 
-import hashlib
 import json
 import os
 
-from test_framework.rpc import JSONRPCException
+from test_framework.address import (BECH32_CHARSET, REGTEST_HRP, REGTEST_P2PKH, REGTEST_P2SH,
+                                    base58check_encode, decode_segwit_address, descsum,
+                                    descsum_create, p2sh_address, segwit_address)
+from test_framework.messages import hash160, sha256
 from test_framework.test_framework import MinibitTestFramework
-from test_framework.util import TestFailure, assert_equal
+from test_framework.util import assert_equal, assert_raises_rpc_error_exact
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 
@@ -93,141 +95,7 @@ CORE_VALID_MAIN = [
     ("bc1pfeessrawgf", "51024e73"),
 ]
 
-REGTEST_P2PKH = 0x6f
-REGTEST_P2SH = 0xc4
-REGTEST_HRP = "bcrt"
-
-
-# ---- independent encodings ---------------------------------------------------------------------
-
-def sha256(data):
-    return hashlib.sha256(data).digest()
-
-
-def hash160(data):
-    return hashlib.new("ripemd160", sha256(data)).digest()
-
-
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58check_encode(payload):
-    data = payload + sha256(sha256(payload))[:4]
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    pad = len(data) - len(data.lstrip(b"\0"))
-    return "1" * pad + out
-
-
-def b58check_decode(text):
-    n = 0
-    for c in text:
-        n = n * 58 + B58.index(c)
-    pad = len(text) - len(text.lstrip("1"))
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    data = b"\0" * pad + raw
-    if sha256(sha256(data[:-4]))[:4] != data[-4:]:
-        raise ValueError("bad checksum")
-    return data[:-4]
-
-
-# BIP173 / BIP350 reference algorithm.
-BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
-BECH32M_CONST = 0x2bc830a3
-
-
-def bech32_polymod(values):
-    gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
-    chk = 1
-    for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1ffffff) << 5 ^ v
-        for i in range(5):
-            chk ^= gen[i] if ((top >> i) & 1) else 0
-    return chk
-
-
-def bech32_hrp_expand(hrp):
-    return [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
-
-
-def convertbits(data, frombits, tobits, pad=True):
-    acc, bits, ret = 0, 0, []
-    maxv = (1 << tobits) - 1
-    for value in data:
-        acc = (acc << frombits) | value
-        bits += frombits
-        while bits >= tobits:
-            bits -= tobits
-            ret.append((acc >> bits) & maxv)
-    if pad and bits:
-        ret.append((acc << (tobits - bits)) & maxv)
-    return ret
-
-
-def segwit_address(hrp, version, program):
-    data = [version] + convertbits(program, 8, 5)
-    const = 1 if version == 0 else BECH32M_CONST
-    values = bech32_hrp_expand(hrp) + data
-    polymod = bech32_polymod(values + [0] * 6) ^ const
-    checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
-    return hrp + "1" + "".join(BECH32_CHARSET[d] for d in data + checksum)
-
-
-def segwit_decode(addr):
-    """(hrp, version, program bytes) of a bech32/bech32m address, checksum verified."""
-    addr = addr.lower()
-    pos = addr.rfind("1")
-    hrp, data = addr[:pos], [BECH32_CHARSET.find(c) for c in addr[pos + 1:]]
-    const = bech32_polymod(bech32_hrp_expand(hrp) + data)
-    if const not in (1, BECH32M_CONST):
-        raise ValueError("bad checksum")
-    return hrp, data[0], bytes(convertbits(data[1:-6], 5, 8, False))
-
-
-# BIP380 reference checksum.
-DESC_INPUT_CHARSET = ("0123456789()[],'/*abcdefgh@:$%{}IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~"
-                      "ijklmnopqrstuvwxyzABCDEFGH`#\"\\ ")
-DESC_GENERATOR = [0xf5dee51989, 0xa9fdca3312, 0x1bab10e32d, 0x3706b1677a, 0x644d626ffd]
-
-
-def descsum_polymod(symbols):
-    chk = 1
-    for value in symbols:
-        top = chk >> 35
-        chk = (chk & 0x7ffffffff) << 5 ^ value
-        for i in range(5):
-            chk ^= DESC_GENERATOR[i] if ((top >> i) & 1) else 0
-    return chk
-
-
-def descsum_expand(s):
-    groups, symbols = [], []
-    for c in s:
-        v = DESC_INPUT_CHARSET.find(c)
-        symbols.append(v & 31)
-        groups.append(v >> 5)
-        if len(groups) == 3:
-            symbols.append(groups[0] * 9 + groups[1] * 3 + groups[2])
-            groups = []
-    if len(groups) == 1:
-        symbols.append(groups[0])
-    elif len(groups) == 2:
-        symbols.append(groups[0] * 3 + groups[1])
-    return symbols
-
-
-def descsum(s):
-    checksum = descsum_polymod(descsum_expand(s) + [0] * 8) ^ 1
-    return "".join(BECH32_CHARSET[(checksum >> (5 * (7 - i))) & 31] for i in range(8))
-
-
-def descsum_create(s):
-    return s + "#" + descsum(s)
-
+# ---- scripts -----------------------------------------------------------------------------------
 
 def push(data):
     assert len(data) < 0x4c
@@ -244,22 +112,8 @@ def multisig_script(m, keys):
             + push_int(len(keys)) + b"\xae")
 
 
-def p2sh_address(script):
-    return b58check_encode(bytes([REGTEST_P2SH]) + hash160(script))
-
-
 def p2pkh_spk(h160):
     return "76a914" + h160.hex() + "88ac"
-
-
-def assert_rpc_error(code, message, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except JSONRPCException as e:
-        if (code is not None and e.code != code) or (message is not None and e.message != message):
-            raise TestFailure(f"expected ({code}, {message!r}), got ({e.code}, {e.message!r})")
-        return
-    raise TestFailure(f"no error; expected ({code}, {message!r})")
 
 
 def load_json(relative):
@@ -270,7 +124,7 @@ def load_json(relative):
 def to_regtest_address(address):
     """Re-encodes a testnet bech32 address for regtest; base58 addresses are shared."""
     if address.startswith("tb1"):
-        _, version, program = segwit_decode(address)
+        _, version, program = decode_segwit_address(address)
         return segwit_address(REGTEST_HRP, version, program)
     return address
 
@@ -307,13 +161,13 @@ class RpcUtilTest(MinibitTestFramework):
         rpc = self.rpc
         self.log("validateaddress: each address kind, fields computed here")
         h160 = hash160(b"minibit")
-        p2pkh = b58check_encode(bytes([REGTEST_P2PKH]) + h160)
+        p2pkh = base58check_encode(bytes([REGTEST_P2PKH]) + h160)
         res = rpc.validateaddress(p2pkh)
         assert_equal(list(res), ["isvalid", "address", "scriptPubKey", "isscript", "iswitness"])
         assert_equal(res, {"isvalid": True, "address": p2pkh, "scriptPubKey": p2pkh_spk(h160),
                            "isscript": False, "iswitness": False})
 
-        p2sh = b58check_encode(bytes([REGTEST_P2SH]) + h160)
+        p2sh = base58check_encode(bytes([REGTEST_P2SH]) + h160)
         res = rpc.validateaddress(p2sh)
         assert_equal(res["scriptPubKey"], "a914" + h160.hex() + "87")
         assert_equal((res["isscript"], res["iswitness"]), (True, False))
@@ -370,8 +224,8 @@ class RpcUtilTest(MinibitTestFramework):
             "isvalid": False, "error_locations": [4], "error": "Invalid separator position"})
         assert_equal(rpc.validateaddress("bcrtqqqqqqqqqq"), {
             "isvalid": False, "error_locations": [], "error": "Missing separator"})
-        assert_rpc_error(-1, None, rpc.validateaddress)
-        assert_rpc_error(-3, None, rpc.validateaddress, 1)
+        assert_raises_rpc_error_exact(-1, None, rpc.validateaddress)
+        assert_raises_rpc_error_exact(-3, None, rpc.validateaddress, 1)
 
     def test_createmultisig(self):
         rpc = self.rpc
@@ -406,26 +260,26 @@ class RpcUtilTest(MinibitTestFramework):
         assert "warnings" not in rpc.createmultisig(1, [KEY1, UNCOMPRESSED])
 
         self.log("createmultisig: Core's errors")
-        assert_rpc_error(-8, "not enough keys supplied (got 2 keys, but need at least 3 to redeem)",
+        assert_raises_rpc_error_exact(-8, "not enough keys supplied (got 2 keys, but need at least 3 to redeem)",
                          rpc.createmultisig, 3, [KEY1, KEY2])
-        assert_rpc_error(-8, "a multisignature address must require at least one key to redeem",
+        assert_raises_rpc_error_exact(-8, "a multisignature address must require at least one key to redeem",
                          rpc.createmultisig, 0, [KEY1, KEY2])
-        assert_rpc_error(-5, 'Pubkey "deadbeef" must have a length of either 33 or 65 bytes',
+        assert_raises_rpc_error_exact(-5, 'Pubkey "deadbeef" must have a length of either 33 or 65 bytes',
                          rpc.createmultisig, 1, ["deadbeef"])
-        assert_rpc_error(-5, 'Pubkey "zz" must be a hex string', rpc.createmultisig, 1, ["zz"])
+        assert_raises_rpc_error_exact(-5, 'Pubkey "zz" must be a hex string', rpc.createmultisig, 1, ["zz"])
         invalid_point = "02" + "00" * 32
-        assert_rpc_error(-5, f'Pubkey "{invalid_point}" must be cryptographically valid.',
+        assert_raises_rpc_error_exact(-5, f'Pubkey "{invalid_point}" must be cryptographically valid.',
                          rpc.createmultisig, 1, [invalid_point])
-        assert_rpc_error(-5, "createmultisig cannot create bech32m multisig addresses",
+        assert_raises_rpc_error_exact(-5, "createmultisig cannot create bech32m multisig addresses",
                          rpc.createmultisig, 1, [KEY1], "bech32m")
-        assert_rpc_error(-5, "Unknown address type 'foo'", rpc.createmultisig, 1, [KEY1], "foo")
-        assert_rpc_error(-8, "Number of keys involved in the multisignature address creation > 20"
+        assert_raises_rpc_error_exact(-5, "Unknown address type 'foo'", rpc.createmultisig, 1, [KEY1], "foo")
+        assert_raises_rpc_error_exact(-8, "Number of keys involved in the multisignature address creation > 20"
                          "\nReduce the number", rpc.createmultisig, 1, [KEY1] * 21)
         # 15 compressed keys fit the 520-byte P2SH limit; these 17 keys do not.
         assert_equal(len(multisig_script(1, [KEY1] * 15)), 513)
         rpc.createmultisig(1, [KEY1] * 15)
         too_big = [KEY1] * 16 + [UNCOMPRESSED]
-        assert_rpc_error(-8, f"redeemScript exceeds size limit: "
+        assert_raises_rpc_error_exact(-8, f"redeemScript exceeds size limit: "
                          f"{len(multisig_script(1, too_big))} > 520",
                          rpc.createmultisig, 1, too_big)
 
@@ -457,12 +311,12 @@ class RpcUtilTest(MinibitTestFramework):
         assert_equal(rpc.getdescriptorinfo(raw)["issolvable"], False)
 
         self.log("getdescriptorinfo: errors are -5 with the parser's message")
-        assert_rpc_error(-5, "'' is not a valid descriptor function", rpc.getdescriptorinfo, "")
-        assert_rpc_error(-5, "Provided checksum '89f8spxm' does not match computed checksum "
+        assert_raises_rpc_error_exact(-5, "'' is not a valid descriptor function", rpc.getdescriptorinfo, "")
+        assert_raises_rpc_error_exact(-5, "Provided checksum '89f8spxm' does not match computed checksum "
                          f"'{descsum('raw(deedbeef)')}'", rpc.getdescriptorinfo,
                          "raw(deedbeef)#89f8spxm")
-        assert_rpc_error(-5, "Multiple '#' symbols", rpc.getdescriptorinfo, "raw(deedbeef)##9f8spxm")
-        assert_rpc_error(-3, None, rpc.getdescriptorinfo, 1)
+        assert_raises_rpc_error_exact(-5, "Multiple '#' symbols", rpc.getdescriptorinfo, "raw(deedbeef)##9f8spxm")
+        assert_raises_rpc_error_exact(-3, None, rpc.getdescriptorinfo, 1)
 
     def test_deriveaddresses(self):
         rpc = self.rpc
@@ -478,7 +332,7 @@ class RpcUtilTest(MinibitTestFramework):
                 args = [text] + ([vec["range"]] if "range" in vec else [])
                 if "error" in vec:
                     # bcoin's wording differs from Core's; the call must fail either way.
-                    assert_rpc_error(None, None, rpc.deriveaddresses, *args)
+                    assert_raises_rpc_error_exact(None, None, rpc.deriveaddresses, *args)
                 else:
                     expected = [to_regtest_address(a) for a in vec["addresses"]]
                     assert_equal(rpc.deriveaddresses(*args), expected, text)
@@ -492,7 +346,7 @@ class RpcUtilTest(MinibitTestFramework):
         # combo skips P2PK and lists P2PKH, P2WPKH and P2SH-P2WPKH.
         wpkh_spk = b"\x00\x14" + key_h160
         assert_equal(rpc.deriveaddresses(descsum_create(f"combo({KEY1})")), [
-            b58check_encode(bytes([REGTEST_P2PKH]) + key_h160),
+            base58check_encode(bytes([REGTEST_P2PKH]) + key_h160),
             segwit_address(REGTEST_HRP, 0, key_h160), p2sh_address(wpkh_spk)])
 
         self.log("deriveaddresses: Core's errors")
@@ -505,22 +359,22 @@ class RpcUtilTest(MinibitTestFramework):
         plain = descsum_create(f"wpkh({KEY1})")
         assert_equal(len(rpc.deriveaddresses(ranged, 2)), 3)
         assert_equal(rpc.deriveaddresses(ranged, [1, 2]), rpc.deriveaddresses(ranged, 2)[1:])
-        assert_rpc_error(-5, "Missing checksum", rpc.deriveaddresses, f"wpkh({KEY1})")
-        assert_rpc_error(-8, "Range should not be specified for an un-ranged descriptor",
+        assert_raises_rpc_error_exact(-5, "Missing checksum", rpc.deriveaddresses, f"wpkh({KEY1})")
+        assert_raises_rpc_error_exact(-8, "Range should not be specified for an un-ranged descriptor",
                          rpc.deriveaddresses, plain, 1)
-        assert_rpc_error(-8, "Range must be specified for a ranged descriptor",
+        assert_raises_rpc_error_exact(-8, "Range must be specified for a ranged descriptor",
                          rpc.deriveaddresses, ranged)
-        assert_rpc_error(-8, "Range specified as [begin,end] must not have begin after end",
+        assert_raises_rpc_error_exact(-8, "Range specified as [begin,end] must not have begin after end",
                          rpc.deriveaddresses, ranged, [2, 1])
-        assert_rpc_error(-8, "Range should be greater or equal than 0",
+        assert_raises_rpc_error_exact(-8, "Range should be greater or equal than 0",
                          rpc.deriveaddresses, ranged, [-1, 1])
-        assert_rpc_error(-8, "End of range is too high", rpc.deriveaddresses, ranged, 2 ** 31)
-        assert_rpc_error(-8, "Range is too large", rpc.deriveaddresses, ranged, [0, 1000000])
-        assert_rpc_error(-8, "Range must be specified as end or as [begin,end]",
+        assert_raises_rpc_error_exact(-8, "End of range is too high", rpc.deriveaddresses, ranged, 2 ** 31)
+        assert_raises_rpc_error_exact(-8, "Range is too large", rpc.deriveaddresses, ranged, [0, 1000000])
+        assert_raises_rpc_error_exact(-8, "Range must be specified as end or as [begin,end]",
                          rpc.deriveaddresses, ranged, "x")
-        assert_rpc_error(-5, "Cannot derive script without private keys",
+        assert_raises_rpc_error_exact(-5, "Cannot derive script without private keys",
                          rpc.deriveaddresses, hardened, 1)
-        assert_rpc_error(-5, "Descriptor does not have a corresponding address",
+        assert_raises_rpc_error_exact(-5, "Descriptor does not have a corresponding address",
                          rpc.deriveaddresses, descsum_create(f"pk({KEY1})"))
 
     def test_messages(self):
@@ -529,26 +383,26 @@ class RpcUtilTest(MinibitTestFramework):
         assert_equal(rpc.signmessagewithprivkey(CORE_PRIVKEY, CORE_MESSAGE), CORE_SIGNATURE)
         assert_equal(rpc.verifymessage(CORE_ADDRESS, CORE_SIGNATURE, CORE_MESSAGE), True)
         assert_equal(rpc.verifymessage(CORE_ADDRESS, CORE_SIGNATURE, CORE_MESSAGE + "!"), False)
-        other = b58check_encode(bytes([REGTEST_P2PKH]) + hash160(b"someone else"))
+        other = base58check_encode(bytes([REGTEST_P2PKH]) + hash160(b"someone else"))
         assert_equal(rpc.verifymessage(other, CORE_SIGNATURE, CORE_MESSAGE), False)
         # A well-formed base64 string that is not 65 bytes recovers nothing.
         assert_equal(rpc.verifymessage(CORE_ADDRESS, "AAAA", CORE_MESSAGE), False)
 
         self.log("signmessagewithprivkey / verifymessage: Core's errors")
-        assert_rpc_error(-5, "Invalid private key", rpc.signmessagewithprivkey, "invalid_key",
+        assert_raises_rpc_error_exact(-5, "Invalid private key", rpc.signmessagewithprivkey, "invalid_key",
                          CORE_MESSAGE)
-        assert_rpc_error(-5, "Invalid address", rpc.verifymessage, "invalid_addr", CORE_SIGNATURE,
+        assert_raises_rpc_error_exact(-5, "Invalid address", rpc.verifymessage, "invalid_addr", CORE_SIGNATURE,
                          CORE_MESSAGE)
-        assert_rpc_error(-3, "Malformed base64 encoding", rpc.verifymessage, CORE_ADDRESS,
+        assert_raises_rpc_error_exact(-3, "Malformed base64 encoding", rpc.verifymessage, CORE_ADDRESS,
                          "invalid_sig", CORE_MESSAGE)
         for non_p2pkh in (segwit_address(REGTEST_HRP, 0, hash160(b"x")),
                           p2sh_address(b"\x51")):
-            assert_rpc_error(-3, "Address does not refer to key", rpc.verifymessage, non_p2pkh,
+            assert_raises_rpc_error_exact(-3, "Address does not refer to key", rpc.verifymessage, non_p2pkh,
                              CORE_SIGNATURE, CORE_MESSAGE)
         for count in (0, 1, 3):
-            assert_rpc_error(-1, None, rpc.signmessagewithprivkey, *(["dummy"] * count))
+            assert_raises_rpc_error_exact(-1, None, rpc.signmessagewithprivkey, *(["dummy"] * count))
         for count in (0, 1, 2, 4):
-            assert_rpc_error(-1, None, rpc.verifymessage, *(["dummy"] * count))
+            assert_raises_rpc_error_exact(-1, None, rpc.verifymessage, *(["dummy"] * count))
 
 
 if __name__ == "__main__":

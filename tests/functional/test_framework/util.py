@@ -2,6 +2,8 @@
 
 import time
 
+from .rpc import JSONRPCException
+
 
 class TestFailure(Exception):
     """Raised by the assert helpers; the framework reports it and exits 1."""
@@ -32,3 +34,31 @@ def wait_until(predicate, timeout=30.0, interval=0.05, what="condition"):
         if time.monotonic() > deadline:
             raise TestFailure(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def _raised_rpc_error(code, fn, args, kwargs):
+    """Calls fn; returns the JSONRPCException it raised after checking its code (None: any)."""
+    try:
+        fn(*args, **kwargs)
+    except JSONRPCException as e:
+        if code is not None and e.code != code:
+            raise TestFailure(f"error code {e.code} ({e.message!r}), expected {code}") from e
+        return e
+    raise TestFailure(f"no error from {getattr(fn, '__name__', fn)}{args}; expected code {code}")
+
+
+def assert_raises_rpc_error(code, message, fn, *args, **kwargs):
+    """fn(*args, **kwargs) must raise a JSON-RPC error with this code (None: any code) whose
+    message contains message (None: any message). Returns the exception."""
+    e = _raised_rpc_error(code, fn, args, kwargs)
+    if message is not None and message not in e.message:
+        raise TestFailure(f"error message {e.message!r} does not contain {message!r}")
+    return e
+
+
+def assert_raises_rpc_error_exact(code, message, fn, *args, **kwargs):
+    """Like assert_raises_rpc_error, but the message must equal message exactly."""
+    e = _raised_rpc_error(code, fn, args, kwargs)
+    if message is not None and e.message != message:
+        raise TestFailure(f"error message {e.message!r}, expected exactly {message!r}")
+    return e
