@@ -40,9 +40,6 @@ std::string ScriptTypeName(const consensus::Script& script);
 /// "rawtr(...)").
 std::string InferDescriptor(const consensus::Script& script, const common::ChainParams& params);
 
-/// BIP380 descriptor checksum of `descriptor` (without '#'); "" if it has invalid characters.
-std::string DescriptorChecksum(std::string_view descriptor);
-
 /// Core's ScriptPubKeyToUniv: asm, desc, hex, address (when there is one), type.
 Json ScriptPubKeyToJson(const consensus::Script& script, const common::ChainParams& params,
                         bool include_hex = true, bool include_address = true);

@@ -1,6 +1,7 @@
 // rawtransactions: getrawtransaction, decoderawtransaction, createrawtransaction,
 // decodescript, combinerawtransaction, signrawtransactionwithkey.
 #include <common/chainparams.h>
+#include <common/descriptor.h>
 #include <common/key_io.h>
 #include <consensus/crypto/key.h>
 #include <consensus/crypto/sign.h>
@@ -624,7 +625,7 @@ std::string SegwitDescriptor(const Script& witness_program, const Script& inner,
         const std::string body = desc.substr(0, desc.find('#'));
         if (body.rfind("multi(", 0) == 0 || body.rfind("pk(", 0) == 0) {
             const std::string wsh = "wsh(" + body + ")";
-            return wsh + "#" + DescriptorChecksum(wsh);
+            return wsh + "#" + common::DescriptorChecksum(wsh);
         }
     }
     return InferDescriptor(witness_program, params);

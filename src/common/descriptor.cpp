@@ -1370,7 +1370,9 @@ std::optional<std::string> InferInner(const Script& script, const DescriptorExpa
     const auto dest = ExtractDestination(script);
     if (dest) {
         if (const auto* pk = std::get_if<PubKeyDestination>(&*dest)) {
-            if (ctx != Ctx::P2WSH || pk->pubkey.size() == 33) {
+            // Core never infers a descriptor for a hybrid (06/07) key.
+            const bool hybrid = !pk->pubkey.empty() && (pk->pubkey[0] == 6 || pk->pubkey[0] == 7);
+            if (!hybrid && (ctx != Ctx::P2WSH || pk->pubkey.size() == 33)) {
                 return "pk(" + KeyText(pk->pubkey, known, false) + ")";
             }
         }
@@ -1442,6 +1444,11 @@ std::optional<std::string> InferInner(const Script& script, const DescriptorExpa
             }
             if (auto key = FindXOnly(std::span<const uint8_t>{tr->output_key.begin(), 32}, known)) {
                 return "rawtr(" + KeyText(*key, known, true) + ")";
+            }
+            // Without key knowledge, a valid output key still gives rawtr() in Core.
+            if (consensus::XOnlyPubKey{tr->output_key}.IsFullyValid()) {
+                return "rawtr(" +
+                       util::HexStr(std::span<const uint8_t>{tr->output_key.begin(), 32}) + ")";
             }
         }
     }

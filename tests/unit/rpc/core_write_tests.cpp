@@ -2,6 +2,8 @@
 // gettxout and getblock results printed by Core, Core's rpc_decodescript.py) and from BIP380.
 #include <rpc/core_write.h>
 
+#include <common/descriptor.h>
+
 #include <common/chainparams.h>
 #include <consensus/transaction.h>
 #include <rpc/jsonrpc.h>
@@ -176,20 +178,21 @@ TEST(CoreWriteTest, TestnetAndRegtestScripts)
 TEST(CoreWriteTest, DescriptorChecksumVectors)
 {
     // BIP380's example and strings whose checksums Core printed.
-    EXPECT_EQ(rpc::DescriptorChecksum("raw(deadbeef)"), "89f8spxm");
-    EXPECT_EQ(rpc::DescriptorChecksum(
+    EXPECT_EQ(common::DescriptorChecksum("raw(deadbeef)"), "89f8spxm");
+    EXPECT_EQ(common::DescriptorChecksum(
                   "wsh(multi(2,0276d4d259f156bc953231ae2365555c9a445d50f40e0f9d49f43b062a38df6213,"
                   "020498177dced0022d4538f0b39a09d315ec944c7205307dc126af8f132975cae3,"
                   "0202835b62db105222c0d5208b31189660bd8a2f636d25d91329f73be56282fe52))"),
               "rex36vz8");
-    EXPECT_EQ(rpc::DescriptorChecksum("pk(03c8edf725b59d9f370870a5dcd5e70b0baea493a5b85cb227c1ef6a"
-                                      "8e8cdad8fb)"),
-              "uyjfg78q");
+    EXPECT_EQ(
+        common::DescriptorChecksum("pk(03c8edf725b59d9f370870a5dcd5e70b0baea493a5b85cb227c1ef6a"
+                                   "8e8cdad8fb)"),
+        "uyjfg78q");
     // A character outside BIP380's set has no checksum.
-    EXPECT_EQ(rpc::DescriptorChecksum("raw(deadbeef)\x01"), "");
-    EXPECT_EQ(rpc::DescriptorChecksum("addr(\xc3\xa9)"), "");
+    EXPECT_EQ(common::DescriptorChecksum("raw(deadbeef)\x01"), "");
+    EXPECT_EQ(common::DescriptorChecksum("addr(\xc3\xa9)"), "");
     // One changed character changes the checksum.
-    EXPECT_NE(rpc::DescriptorChecksum("raw(deadbeff)"), "89f8spxm");
+    EXPECT_NE(common::DescriptorChecksum("raw(deadbeff)"), "89f8spxm");
 }
 
 TEST(CoreWriteTest, ScriptTypeNames)
