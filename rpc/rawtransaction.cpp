@@ -3,8 +3,8 @@
 #include <common/chainparams.h>
 #include <common/descriptor.h>
 #include <common/key_io.h>
+#include <common/sign.h>
 #include <consensus/crypto/key.h>
-#include <consensus/crypto/sign.h>
 #include <consensus/hash.h>
 #include <consensus/script/interpreter.h>
 #include <consensus/script/script_error.h>
@@ -497,7 +497,7 @@ MutableTransaction ConstructTransaction(const Json& inputs, const Json& outputs_
             outputs.emplace_back(output.begin().key(), output.begin().value());
         }
     }
-    std::set<std::vector<uint8_t>, consensus::ShorterBytesFirst> destinations;
+    std::set<std::vector<uint8_t>, common::ShorterBytesFirst> destinations;
     bool has_data{false};
     for (const auto& [name, value] : outputs) {
         consensus::TxOut out;
@@ -802,7 +802,7 @@ Script WitnessFormOf(const Script& script)
 using CoinMap = std::map<consensus::OutPoint, std::optional<consensus::TxOut>>;
 
 // Core's ParsePrevouts: each entry fixes the coin an input spends and teaches its scripts.
-void ParsePrevouts(const Json& prevtxs, consensus::SigningProvider& provider, CoinMap& coins)
+void ParsePrevouts(const Json& prevtxs, common::SigningProvider& provider, CoinMap& coins)
 {
     if (prevtxs.is_null()) return;
     for (const Json& p : prevtxs) {
@@ -876,7 +876,7 @@ void ParsePrevouts(const Json& prevtxs, consensus::SigningProvider& provider, Co
 }
 
 // Core's SignTransaction + SignTransactionResultToJSON.
-Json SignTransaction(MutableTransaction& mtx, const consensus::SigningProvider& provider,
+Json SignTransaction(MutableTransaction& mtx, const common::SigningProvider& provider,
                      const CoinMap& coins, int hash_type)
 {
     const bool hash_single =
@@ -903,21 +903,21 @@ Json SignTransaction(MutableTransaction& mtx, const consensus::SigningProvider& 
             continue;
         }
         const consensus::TxOut& spent = *it->second;
-        consensus::KnownSignatures known;
-        consensus::CollectSignatures(tx_const, static_cast<unsigned>(i), spent, in.script_sig,
-                                     in.witness, txdata, known);
+        common::KnownSignatures known;
+        common::CollectSignatures(tx_const, static_cast<unsigned>(i), spent, in.script_sig,
+                                  in.witness, txdata, known);
         const consensus::TransactionSignatureChecker checker{&tx_const, static_cast<unsigned>(i),
                                                              spent.value, txdata};
         // An input that already verifies is kept as it is.
         const bool already =
             consensus::VerifyScript(in.script_sig, spent.script_pubkey, &in.witness,
-                                    consensus::STANDARD_SIGNING_VERIFY_FLAGS, checker);
+                                    common::STANDARD_SCRIPT_VERIFY_FLAGS, checker);
         bool complete{already};
         if (!already) {
             const bool may_sign = !hash_single || i < mtx.vout.size();
             const auto signed_input =
-                consensus::SignInput(tx_const, static_cast<unsigned>(i), spent, hash_type, txdata,
-                                     provider, known, may_sign);
+                common::SignInput(tx_const, static_cast<unsigned>(i), spent, hash_type, txdata,
+                                  provider, known, may_sign);
             in.script_sig = signed_input.script_sig;
             in.witness = signed_input.witness;
             complete = signed_input.complete;
@@ -929,7 +929,7 @@ Json SignTransaction(MutableTransaction& mtx, const consensus::SigningProvider& 
         consensus::ScriptError error{consensus::ScriptError::OK};
         if (!complete &&
             !consensus::VerifyScript(in.script_sig, spent.script_pubkey, &in.witness,
-                                     consensus::STANDARD_SIGNING_VERIFY_FLAGS, checker, &error)) {
+                                     common::STANDARD_SCRIPT_VERIFY_FLAGS, checker, &error)) {
             if (error == consensus::ScriptError::INVALID_STACK_OPERATION) {
                 errors[i] = "Unable to sign input, invalid stack size (possibly missing key)";
             } else if (error == consensus::ScriptError::SIG_NULLFAIL) {
@@ -1033,7 +1033,7 @@ Method SignRawTransactionWithKey(const Services& services)
                 ThrowRpc(RPC_DESERIALIZATION_ERROR,
                          "TX decode failed. Make sure the tx has at least one input.");
             }
-            consensus::SigningProvider provider;
+            common::SigningProvider provider;
             for (const Json& k : request.Param(1)) {
                 if (!k.is_string()) {
                     ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(k) +
@@ -1098,19 +1098,19 @@ Method CombineRawTransaction(const Services& services)
             const consensus::Transaction tx_const{merged};
             consensus::PrecomputedTxData txdata;
             txdata.Init(tx_const, spent_outputs, true);
-            const consensus::SigningProvider no_keys;
+            const common::SigningProvider no_keys;
             for (size_t i = 0; i < merged.vin.size(); ++i) {
                 const unsigned n = static_cast<unsigned>(i);
-                consensus::KnownSignatures known;
+                common::KnownSignatures known;
                 for (const auto& variant : variants) {
                     if (variant.vin.size() <= i) continue;
-                    consensus::CollectSignatures(tx_const, n, spent_outputs[i],
-                                                 variant.vin[i].script_sig, variant.vin[i].witness,
-                                                 txdata, known);
+                    common::CollectSignatures(tx_const, n, spent_outputs[i],
+                                              variant.vin[i].script_sig, variant.vin[i].witness,
+                                              txdata, known);
                 }
                 const auto signed_input =
-                    consensus::SignInput(tx_const, n, spent_outputs[i], consensus::SIGHASH_ALL,
-                                         txdata, no_keys, known, false);
+                    common::SignInput(tx_const, n, spent_outputs[i], consensus::SIGHASH_ALL, txdata,
+                                      no_keys, known, false);
                 merged.vin[i].script_sig = signed_input.script_sig;
                 merged.vin[i].witness = signed_input.witness;
             }

@@ -1,5 +1,7 @@
 #include <kernel/policy.h>
 
+#include <common/sign.h>
+
 #include <common/solver.h>
 #include <consensus/script/interpreter.h>
 #include <consensus/script/taproot.h>
@@ -99,21 +101,7 @@ bool IsP2wshWitnessStandard(const consensus::ScriptWitness& witness)
 
 uint32_t StandardScriptVerifyFlags()
 {
-    // Core's MANDATORY_SCRIPT_VERIFY_FLAGS, then the policy-only additions.
-    constexpr uint32_t mandatory =
-        consensus::SCRIPT_VERIFY_P2SH | consensus::SCRIPT_VERIFY_DERSIG |
-        consensus::SCRIPT_VERIFY_NULLDUMMY | consensus::SCRIPT_VERIFY_CHECKLOCKTIMEVERIFY |
-        consensus::SCRIPT_VERIFY_CHECKSEQUENCEVERIFY | consensus::SCRIPT_VERIFY_WITNESS |
-        consensus::SCRIPT_VERIFY_TAPROOT;
-    return mandatory | consensus::SCRIPT_VERIFY_STRICTENC | consensus::SCRIPT_VERIFY_MINIMALDATA |
-           consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_NOPS |
-           consensus::SCRIPT_VERIFY_CLEANSTACK | consensus::SCRIPT_VERIFY_MINIMALIF |
-           consensus::SCRIPT_VERIFY_NULLFAIL | consensus::SCRIPT_VERIFY_LOW_S |
-           consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_WITNESS_PROGRAM |
-           consensus::SCRIPT_VERIFY_WITNESS_PUBKEYTYPE | consensus::SCRIPT_VERIFY_CONST_SCRIPTCODE |
-           consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_TAPROOT_VERSION |
-           consensus::SCRIPT_VERIFY_DISCOURAGE_OP_SUCCESS |
-           consensus::SCRIPT_VERIFY_DISCOURAGE_UPGRADABLE_PUBKEYTYPE;
+    return common::STANDARD_SCRIPT_VERIFY_FLAGS;
 }
 
 consensus::Amount GetDustThreshold(const consensus::TxOut& out, const FeeRate& dust_relay_fee)

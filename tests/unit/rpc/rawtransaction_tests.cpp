@@ -1,7 +1,7 @@
 // Signing for signrawtransactionwithkey/combinerawtransaction, checked independently by the
 // consensus script interpreter (VerifyScript with the standard flags) for every script type.
+#include <common/sign.h>
 #include <consensus/crypto/key.h>
-#include <consensus/crypto/sign.h>
 #include <consensus/hash.h>
 #include <consensus/script/interpreter.h>
 #include <consensus/transaction.h>
@@ -15,6 +15,10 @@
 namespace {
 
 using namespace consensus;
+using common::KnownSignatures;
+using common::SignedInput;
+using common::SigningProvider;
+using common::STANDARD_SCRIPT_VERIFY_FLAGS;
 
 PrivKey KeyFrom(uint8_t seed, bool compressed = true)
 {
@@ -98,7 +102,7 @@ SignedInput SignAndCheck(Spend& s, const SigningProvider& provider, int hash_typ
     ScriptError error{ScriptError::OK};
     const bool valid =
         VerifyScript(signed_tx.vin[0].script_sig, s.spent.script_pubkey, &signed_tx.vin[0].witness,
-                     STANDARD_SIGNING_VERIFY_FLAGS, checker, &error);
+                     STANDARD_SCRIPT_VERIFY_FLAGS, checker, &error);
     EXPECT_EQ(valid, expect_valid) << ScriptErrorString(error);
     EXPECT_EQ(result.complete, expect_valid);
     return result;
@@ -211,7 +215,7 @@ TEST(SignTest, MultisigInP2shAndP2wshAndPartialMerge)
     const Transaction final_tx{combined.mtx};
     const TransactionSignatureChecker checker{&final_tx, 0, combined.spent.value, txdata};
     EXPECT_TRUE(VerifyScript(final_tx.vin[0].script_sig, combined.spent.script_pubkey,
-                             &final_tx.vin[0].witness, STANDARD_SIGNING_VERIFY_FLAGS, checker));
+                             &final_tx.vin[0].witness, STANDARD_SCRIPT_VERIFY_FLAGS, checker));
     // Signatures are ordered as the keys are (key 0 before key 2).
     EXPECT_EQ(merged.witness.stack[1], p1.witness.stack[1]);
     EXPECT_EQ(merged.witness.stack[2], p3.witness.stack[1]);
@@ -264,7 +268,7 @@ TEST(SignTest, WrongKeyOrMissingScriptFails)
     txdata.Init(tx, {seg.spent}, true);
     const TransactionSignatureChecker wrong_amount{&tx, 0, seg.spent.value + 1, txdata};
     EXPECT_FALSE(VerifyScript(tx.vin[0].script_sig, seg.spent.script_pubkey, &tx.vin[0].witness,
-                              STANDARD_SIGNING_VERIFY_FLAGS, wrong_amount));
+                              STANDARD_SCRIPT_VERIFY_FLAGS, wrong_amount));
 }
 
 } // namespace

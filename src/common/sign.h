@@ -7,6 +7,7 @@
 
 #include <consensus/amount.h>
 #include <consensus/crypto/key.h>
+#include <consensus/script/interpreter.h>
 #include <consensus/script/script.h>
 #include <consensus/script/sighash.h>
 #include <consensus/transaction.h>
@@ -16,11 +17,26 @@
 #include <map>
 #include <vector>
 
-namespace consensus {
+namespace common {
 
-/// Core's STANDARD_SCRIPT_VERIFY_FLAGS (every flag but SIGPUSHONLY): what a signer checks its
-/// result against.
-inline constexpr uint32_t STANDARD_SIGNING_VERIFY_FLAGS = ((1U << 21) - 1) & ~(1U << 5);
+using consensus::Amount;
+using consensus::MutableTransaction;
+using consensus::PrecomputedTxData;
+using consensus::PrivKey;
+using consensus::Script;
+using consensus::ScriptWitness;
+using consensus::SigVersion;
+using consensus::Transaction;
+using consensus::TxOut;
+using consensus::Uint160;
+using consensus::Uint256;
+using consensus::XOnlyPubKey;
+
+/// Core's STANDARD_SCRIPT_VERIFY_FLAGS: the consensus flags plus the policy ones (every flag
+/// but SIGPUSHONLY). Signers check their result against them and the mempool verifies with
+/// them (kernel::StandardScriptVerifyFlags).
+inline constexpr uint32_t STANDARD_SCRIPT_VERIFY_FLAGS =
+    consensus::SCRIPT_VERIFY_ALL_FLAGS & ~consensus::SCRIPT_VERIFY_SIGPUSHONLY;
 
 /// The keys and scripts a signer may use, found by HASH160 of the pubkey or script.
 struct SigningProvider
@@ -85,4 +101,4 @@ SignedInput SignInput(const Transaction& tx, unsigned n_in, const TxOut& spent, 
                       const PrecomputedTxData& txdata, const SigningProvider& provider,
                       const KnownSignatures& known, bool allow_signing = true);
 
-} // namespace consensus
+} // namespace common

@@ -1,4 +1,4 @@
-#include <consensus/crypto/sign.h>
+#include <common/sign.h>
 
 #include <consensus/hash.h>
 #include <consensus/script/interpreter.h>
@@ -6,7 +6,10 @@
 #include <array>
 #include <optional>
 
-namespace consensus {
+namespace common {
+
+// The signer is written in terms of the consensus library throughout.
+using namespace consensus;
 
 namespace {
 
@@ -403,9 +406,9 @@ SignedInput SignInput(const Transaction& tx, unsigned n_in, const TxOut& spent, 
     if (solved) {
         const TransactionSignatureChecker checker{&tx, n_in, spent.value, txdata};
         out.complete = VerifyScript(out.script_sig, spent.script_pubkey, &out.witness,
-                                    STANDARD_SIGNING_VERIFY_FLAGS, checker);
+                                    STANDARD_SCRIPT_VERIFY_FLAGS, checker);
     }
     return out;
 }
 
-} // namespace consensus
+} // namespace common
