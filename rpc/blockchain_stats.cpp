@@ -469,14 +469,17 @@ Method GetTxOut(const Services& services)
         [&services](const Request& request) -> Result {
             const auto txid = ParseHashParam(request.Param(0), "txid");
             const uint32_t n = Uint32Param(request.Param(1));
-            // include_mempool is accepted; there is no mempool yet, so only the UTXO set counts.
-            (void)request.Arg("include_mempool");
-            const auto coin = services.chain->GetCoin(consensus::OutPoint{txid, n});
+            const consensus::OutPoint outpoint{txid, n};
+            const auto coin = request.Arg("include_mempool").get<bool>()
+                                  ? services.chain->GetCoinWithMempool(outpoint)
+                                  : services.chain->GetCoin(outpoint);
             if (!coin) return Json(nullptr);
             const auto tip = services.chain->Tip();
             Json result = Json::object();
             result["bestblock"] = tip.hash.GetHex();
-            result["confirmations"] = static_cast<int64_t>(tip.height) - coin->height + 1;
+            result["confirmations"] = coin->height == interfaces::MEMPOOL_COIN_HEIGHT
+                                          ? int64_t{0}
+                                          : static_cast<int64_t>(tip.height) - coin->height + 1;
             result["value"] = AmountToJson(coin->out.value);
             result["scriptPubKey"] =
                 ScriptPubKeyToJson(coin->out.script_pubkey, services.chain->Params());

@@ -495,8 +495,10 @@ Json AcceptResultToJson(const interfaces::TxAcceptResult& r)
         item["fees"] = FeesToJson(r);
     } else {
         item["allowed"] = false;
-        item["reject-reason"] =
-            r.already_in_mempool ? std::string{"txn-already-in-mempool"} : r.reject_reason;
+        // Core names every missing-input failure "missing-inputs" here, whatever the detail.
+        item["reject-reason"] = r.already_in_mempool ? std::string{"txn-already-in-mempool"}
+                                : r.missing_inputs   ? std::string{"missing-inputs"}
+                                                     : r.reject_reason;
     }
     return item;
 }
@@ -600,7 +602,12 @@ Method TestMempoolAccept(const Services& services)
                 services.chain->AcceptPackage(txs, /*test_accept=*/true, max_fee_rate);
             for (const auto& r : package.results) {
                 Json item = Json{{"txid", r.txid.GetHex()}, {"wtxid", r.wtxid.GetHex()}};
-                if (!package.package_error.empty()) item["package-error"] = package.package_error;
+                // Core names only package-policy failures here; a failed member (its reason
+                // is always "transaction failed") shows in that member's own result.
+                if (!package.package_error.empty() &&
+                    package.package_error.rfind("transaction failed", 0) != 0) {
+                    item["package-error"] = package.package_error;
+                }
                 if (r.allowed || !r.reject_reason.empty() || r.already_in_mempool) {
                     Json detail = AcceptResultToJson(r);
                     for (auto& [key, value] : detail.items())
@@ -611,6 +618,26 @@ Method TestMempoolAccept(const Services& services)
             return result;
         },
     };
+}
+
+// Core's IsChildWithParentsTree: every transaction but the last is a parent of the last, and
+// no parent spends another.
+bool IsChildWithParentsTree(const std::vector<consensus::TransactionRef>& txs)
+{
+    std::set<consensus::Uint256> parents;
+    for (size_t i = 0; i + 1 < txs.size(); ++i)
+        parents.insert(txs[i]->GetHash());
+    std::set<consensus::Uint256> spent_by_child;
+    for (const auto& in : txs.back()->vin) {
+        if (parents.count(in.prevout.hash)) spent_by_child.insert(in.prevout.hash);
+    }
+    if (spent_by_child.size() != parents.size()) return false;
+    for (size_t i = 0; i + 1 < txs.size(); ++i) {
+        for (const auto& in : txs[i]->vin) {
+            if (parents.count(in.prevout.hash)) return false;
+        }
+    }
+    return true;
 }
 
 Method SubmitPackage(const Services& services)
@@ -707,6 +734,11 @@ Method SubmitPackage(const Services& services)
             for (const Json& hex : raw) {
                 txs.push_back(DecodeTxParam(hex));
                 CheckBurn(*txs.back(), request.Arg("maxburnamount"));
+            }
+            if (txs.size() > 1 && !IsChildWithParentsTree(txs)) {
+                ThrowRpc(RPC_TRANSACTION_ERROR, "package topology disallowed. not "
+                                                "child-with-parents or parents depend on each "
+                                                "other.");
             }
             const interfaces::PackageAcceptResult package =
                 services.chain->AcceptPackage(txs, /*test_accept=*/false, max_fee_rate);

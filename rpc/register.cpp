@@ -14,6 +14,7 @@ void RegisterAllMethods(MethodTable& table, const Services& services)
     RegisterTxOutProofMethods(table, services);
     RegisterScanMethods(table, services);
     RegisterZmqMethods(table, services);
+    RegisterNodeControlMethods(table, services);
 }
 
 } // namespace rpc

@@ -25,6 +25,8 @@ void RegisterScanMethods(MethodTable& table, const Services& services);
 void RegisterMempoolMethods(MethodTable& table, const Services& services);
 /// getblocktemplate, getmininginfo, getnetworkhashps (mining).
 void RegisterMiningTemplateMethods(MethodTable& table, const Services& services);
+/// hidden: setmocktime (regtest only).
+void RegisterNodeControlMethods(MethodTable& table, const Services& services);
 /// zmq: getzmqnotifications.
 void RegisterZmqMethods(MethodTable& table, const Services& services);
 

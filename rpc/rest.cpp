@@ -377,7 +377,6 @@ HttpResponse RestGetUtxos(const Ctx& ctx, std::string_view uri_part)
             "Error: max outpoints exceeded (max: " + std::to_string(MAX_GETUTXOS_OUTPOINTS) +
                 ", tried: " + std::to_string(query.outpoints.size()) + ")");
     }
-    // With no mempool yet, checkmempool sees the same coins as the chain.
     std::vector<bool> hits;
     std::vector<interfaces::Coin> outs;
     interfaces::TipSnapshot tip;
@@ -387,7 +386,8 @@ HttpResponse RestGetUtxos(const Ctx& ctx, std::string_view uri_part)
         outs.clear();
         tip = ctx.chain.Tip();
         for (const auto& outpoint : query.outpoints) {
-            auto coin = ctx.chain.GetCoin(outpoint);
+            auto coin = query.check_mempool ? ctx.chain.GetCoinWithMempool(outpoint)
+                                            : ctx.chain.GetCoin(outpoint);
             hits.push_back(coin.has_value());
             if (coin) outs.push_back(std::move(*coin));
         }

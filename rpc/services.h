@@ -43,6 +43,9 @@ struct Services
     std::filesystem::path log_path{};
     /// The ZMQ publishers configured (empty without -zmqpub*).
     std::vector<ZmqNotification> zmq_notifications{};
+    /// Sets the node's mock clock (seconds since the epoch, 0: system time); empty where the
+    /// chain does not allow mocking (setmocktime then refuses).
+    std::function<void(int64_t)> set_mock_time{};
 };
 
 } // namespace rpc

@@ -88,6 +88,9 @@ struct ChainTipInfo
 /// An unspent output, or the output a block input spent (undo data): out, height, coinbase.
 using Coin = consensus::Coin;
 
+/// Height reported for coins created by mempool transactions (Core's MEMPOOL_HEIGHT).
+inline constexpr uint32_t MEMPOOL_COIN_HEIGHT{0x7FFFFFFF};
+
 /// What each input of a block spent: one vector per transaction after the
 /// coinbase, one Coin per input, in block order.
 using BlockUndo = std::vector<std::vector<Coin>>;
@@ -181,6 +184,10 @@ public:
     /// The unspent output `outpoint` in the tip's UTXO set (cache included).
     virtual std::optional<Coin> GetCoin(const consensus::OutPoint& outpoint) const = 0;
 
+    /// The same with the mempool layered on top: outputs of pool transactions count (at
+    /// height MEMPOOL_COIN_HEIGHT) and outputs a pool transaction spends do not.
+    virtual std::optional<Coin> GetCoinWithMempool(const consensus::OutPoint& outpoint) const = 0;
+
     /// Flushes and computes the UTXO set statistics at the tip.
     virtual util::Expected<UtxoSetStats> GetUtxoSetStats() const = 0;
 
@@ -239,14 +246,16 @@ public:
     /// Every pool transaction, copied with its aggregates.
     virtual std::vector<MempoolEntryInfo> GetMempoolEntries() const = 0;
     /// One pool transaction, nullopt if not in the pool.
-    virtual std::optional<MempoolEntryInfo> GetMempoolEntry(const consensus::Uint256& txid) const = 0;
+    virtual std::optional<MempoolEntryInfo>
+    GetMempoolEntry(const consensus::Uint256& txid) const = 0;
     /// In-pool ancestors (or descendants) of a pool transaction; nullopt if not in the pool.
     virtual std::optional<std::vector<MempoolEntryInfo>>
     GetMempoolRelatives(const consensus::Uint256& txid, bool descendants) const = 0;
     /// The pool's sequence number now (getrawmempool mempool_sequence).
     virtual uint64_t GetMempoolSequence() const = 0;
     /// The pool transaction spending `outpoint` (gettxspendingprevout), if any.
-    virtual std::optional<consensus::Uint256> GetMempoolSpender(const consensus::OutPoint& outpoint) const = 0;
+    virtual std::optional<consensus::Uint256>
+    GetMempoolSpender(const consensus::OutPoint& outpoint) const = 0;
 
     /// sendrawtransaction / testmempoolaccept of one transaction: full acceptance (or only
     /// the checks when `test_accept`). `max_fee_per_kvb` (0 = no limit) refuses higher fee
@@ -269,7 +278,8 @@ public:
     virtual FeeEstimateInfo EstimateSmartFee(int conf_target, const std::string& mode) const = 0;
 
     /// A block template on the tip paying `payout`, filled from the pool.
-    virtual util::Expected<BlockTemplateInfo> CreateBlockTemplate(const consensus::Script& payout) = 0;
+    virtual util::Expected<BlockTemplateInfo>
+    CreateBlockTemplate(const consensus::Script& payout) = 0;
 };
 
 /// The name getchaintips uses for a state ("active", "valid-fork", ...).

@@ -673,27 +673,38 @@ void TxMemPool::TrackPackageRemoved(const FeeRate& rate)
     }
 }
 
-double TxMemPool::DecayedRollingFee(int64_t now, bool* reset) const
+namespace {
+
+// The rolling minimum `rolling` (sat/kvB) set at `last_update`, decayed to `now`.
+double DecayRollingFee(double rolling, int64_t last_update, int64_t now, size_t usage_bytes,
+                       const MempoolOptions& options, bool* reset)
 {
     *reset = false;
     // Core only looks again after ten seconds, which also keeps rounding drift down.
-    if (now <= m_last_rolling_update + 10) return m_rolling_min_fee;
+    if (now <= last_update + 10) return rolling;
     double halflife = static_cast<double>(ROLLING_FEE_HALFLIFE_SECONDS);
-    const auto usage = static_cast<int64_t>(DynamicMemoryUsage());
+    const auto usage = static_cast<int64_t>(usage_bytes);
     // A mostly empty pool lets the minimum fall faster.
-    if (usage < m_options.max_size_bytes / 4) {
+    if (usage < options.max_size_bytes / 4) {
         halflife /= 4;
-    } else if (usage < m_options.max_size_bytes / 2) {
+    } else if (usage < options.max_size_bytes / 2) {
         halflife /= 2;
     }
     const double decayed =
-        m_rolling_min_fee /
-        std::pow(2.0, static_cast<double>(now - m_last_rolling_update) / halflife);
-    if (decayed < static_cast<double>(m_options.incremental_relay_feerate.GetFeePerK()) / 2) {
+        rolling / std::pow(2.0, static_cast<double>(now - last_update) / halflife);
+    if (decayed < static_cast<double>(options.incremental_relay_feerate.GetFeePerK()) / 2) {
         *reset = true;
         return 0;
     }
     return decayed;
+}
+
+} // namespace
+
+double TxMemPool::DecayedRollingFee(int64_t now, bool* reset) const
+{
+    return DecayRollingFee(m_rolling_min_fee, m_last_rolling_update, now, DynamicMemoryUsage(),
+                           m_options, reset);
 }
 
 FeeRate TxMemPool::RollingMinFee(int64_t now) const
@@ -738,28 +749,39 @@ void TxMemPool::Publish()
     info.usage = DynamicMemoryUsage();
     info.total_fee = m_total_fee;
     info.max_size_bytes = m_options.max_size_bytes;
-    // What GetMinFee(now) would answer, without moving the decay state forward.
-    FeeRate rolling{std::llround(m_rolling_min_fee)};
-    if (m_block_since_last_bump && m_rolling_min_fee != 0) {
-        bool reset = false;
-        const double decayed = DecayedRollingFee(Now(), &reset);
-        rolling =
-            reset ? FeeRate{0}
-                  : std::max(FeeRate{std::llround(decayed)}, m_options.incremental_relay_feerate);
-    }
-    info.min_fee = std::max(rolling, m_options.min_relay_feerate);
     info.min_relay_fee = m_options.min_relay_feerate;
     info.incremental_relay_fee = m_options.incremental_relay_feerate;
     info.unbroadcast_count = m_unbroadcast.size();
     info.full_rbf = m_options.full_rbf;
+    const RollingState rolling{m_rolling_min_fee, m_last_rolling_update,
+                               m_block_since_last_bump && m_rolling_min_fee != 0};
     std::lock_guard lock{m_info_mutex};
     m_info = info;
+    m_info_rolling = rolling;
 }
 
 MempoolInfo TxMemPool::Info() const
 {
-    std::lock_guard lock{m_info_mutex};
-    return m_info;
+    MempoolInfo info;
+    RollingState rolling;
+    {
+        std::lock_guard lock{m_info_mutex};
+        info = m_info;
+        rolling = m_info_rolling;
+    }
+    // What GetMinFee(now) would answer, without moving the decay state forward: the
+    // minimum keeps falling between pool changes.
+    FeeRate rolling_fee{std::llround(rolling.fee)};
+    if (rolling.decaying) {
+        bool reset = false;
+        const double decayed =
+            DecayRollingFee(rolling.fee, rolling.last_update, Now(), info.usage, m_options, &reset);
+        rolling_fee =
+            reset ? FeeRate{0}
+                  : std::max(FeeRate{std::llround(decayed)}, m_options.incremental_relay_feerate);
+    }
+    info.min_fee = std::max(rolling_fee, m_options.min_relay_feerate);
+    return info;
 }
 
 } // namespace kernel

@@ -256,6 +256,8 @@ public:
     size_t DynamicMemoryUsage() const;
     /// Takes the next sequence number (Core's GetAndIncrementSequence; the first is 1).
     uint64_t NextSequence() { return m_sequence++; }
+    /// Gives an entry about to be added its add-event number (Core takes one per addition).
+    void AssignNextSequence(MempoolEntry& entry) { entry.m_sequence = NextSequence(); }
     /// The number the next event will get: getrawmempool's mempool_sequence (1 when fresh).
     uint64_t CurrentSequence() const { return m_sequence; }
 
@@ -334,6 +336,15 @@ private:
 
     mutable std::mutex m_info_mutex;
     MempoolInfo m_info; // guarded by m_info_mutex
+    /// The rolling-fee state at the last Publish(), so Info() can decay it to the caller's
+    /// present (Core's getmempoolinfo recomputes the minimum at every call).
+    struct RollingState
+    {
+        double fee{0};
+        int64_t last_update{0};
+        bool decaying{false};
+    };
+    RollingState m_info_rolling; // guarded by m_info_mutex
 };
 
 } // namespace kernel

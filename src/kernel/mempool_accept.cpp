@@ -432,6 +432,13 @@ void MemPoolAccept::Finalize(std::vector<Workspace*> workspaces)
     for (Workspace* ws : workspaces) {
         // Ancestors again: evictions and earlier package members changed them.
         auto ancestors = m_pool.CalculateAncestors(*ws->ptx, ws->vsize, NoLimits());
+        // Every addition consumes a sequence number, as Core's add signal does; entries back
+        // from a reorg or mempool.dat (sequence 0) keep theirs so they sort first.
+        if (ws->entry->GetSequence() == 0) {
+            m_pool.NextSequence();
+        } else {
+            m_pool.AssignNextSequence(*ws->entry);
+        }
         m_pool.AddUnchecked(std::move(ws->entry),
                             ancestors ? *ancestors : std::set<const MempoolEntry*>{});
         ws->ancestors.clear();

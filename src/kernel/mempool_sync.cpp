@@ -36,15 +36,21 @@ void MempoolChainSync::BlockConnected(const consensus::Block& block, const Block
 
 void MempoolChainSync::BlockDisconnected(const consensus::Block& block, const BlockIndex&)
 {
-    // Blocks leave newest first; keep each block's order and put older blocks in front, so
-    // parents come back before their children.
-    std::vector<consensus::TransactionRef> txs;
+    // Blocks leave newest first and the tip is already the block's parent. Its transactions
+    // come back at once: invalidateblock disconnects without a tip update to wait for, and
+    // the parents of what comes back are still confirmed (or come back with the next block,
+    // linking up with the children already in the pool).
     for (const auto& tx : block.vtx)
-        if (!tx->IsCoinBase()) txs.push_back(tx);
-    m_disconnected.insert(m_disconnected.begin(), txs.begin(), txs.end());
+        if (!tx->IsCoinBase()) m_disconnected.push_back(tx);
+    if (const BlockIndex* tip = m_chainman.Tip()) UpdateForTip(*tip);
 }
 
 void MempoolChainSync::UpdatedBlockTip(const BlockIndex& new_tip, const BlockIndex*, bool)
+{
+    UpdateForTip(new_tip);
+}
+
+void MempoolChainSync::UpdateForTip(const BlockIndex& new_tip)
 {
     if (!m_disconnected.empty()) {
         AcceptOptions options;

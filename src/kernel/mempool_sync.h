@@ -32,11 +32,14 @@ public:
                          bool initial_download) override;
 
 private:
+    /// Re-adds the stashed transactions, then drops what `new_tip` makes invalid.
+    void UpdateForTip(const BlockIndex& new_tip);
+
     ChainstateManager& m_chainman;
     TxMemPool& m_pool;
     FeeEstimator* m_fees;
     PolicyOptions m_policy;
-    /// Transactions of blocks disconnected since the last tip update, oldest block first.
+    /// Transactions of the block being disconnected, until they are re-added.
     std::vector<consensus::TransactionRef> m_disconnected;
 };
 

@@ -262,6 +262,20 @@ std::optional<interfaces::Coin> ChainInterface::GetCoin(const consensus::OutPoin
     });
 }
 
+std::optional<interfaces::Coin>
+ChainInterface::GetCoinWithMempool(const consensus::OutPoint& outpoint) const
+{
+    if (!m_mempool.pool) return GetCoin(outpoint);
+    return m_executor.Run([&]() -> std::optional<interfaces::Coin> {
+        const kernel::TxMemPool& pool = *m_mempool.pool;
+        if (pool.GetSpender(outpoint)) return std::nullopt;
+        if (auto in_pool = pool.GetCoin(outpoint)) return in_pool;
+        auto coin = m_chainman.CoinsTip().GetCoin(outpoint);
+        if (!coin || coin->IsSpent()) return std::nullopt;
+        return *coin;
+    });
+}
+
 util::Expected<interfaces::UtxoSetStats> ChainInterface::GetUtxoSetStats() const
 {
     return m_executor.Run([&]() -> util::Expected<interfaces::UtxoSetStats> {

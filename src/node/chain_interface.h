@@ -79,6 +79,8 @@ public:
     util::Expected<interfaces::BlockUndo>
     ReadBlockUndo(const consensus::Uint256& hash) const override;
     std::optional<interfaces::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
+    std::optional<interfaces::Coin>
+    GetCoinWithMempool(const consensus::OutPoint& outpoint) const override;
     util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats() const override;
     util::Expected<interfaces::UtxoScanResult> ScanUtxoSet(
         const std::function<void(const consensus::OutPoint&, const interfaces::Coin&)>& visit,

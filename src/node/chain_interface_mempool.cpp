@@ -195,6 +195,18 @@ interfaces::TxAcceptResult ChainInterface::AcceptTransaction(const consensus::Tr
         return refused;
     }
     return m_executor.Run([&] {
+        // Core's BroadcastTransaction: a txid already in the pool (any witness) is not
+        // submitted again, and the caller is told it is there.
+        if (const kernel::MempoolEntry* entry = m_mempool.pool->Get(tx->GetHash());
+            entry && !test_accept) {
+            interfaces::TxAcceptResult present;
+            present.txid = tx->GetHash();
+            present.wtxid = tx->GetWitnessHash();
+            present.already_in_mempool = true;
+            if (entry->GetTx().GetWitnessHash() != tx->GetWitnessHash())
+                present.other_wtxid = entry->GetTx().GetWitnessHash();
+            return present;
+        }
         kernel::AcceptOptions options;
         options.policy = m_mempool.policy;
         options.test_accept = true;

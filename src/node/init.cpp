@@ -14,7 +14,10 @@
 #include <util/strings.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <csignal>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <unistd.h>
@@ -108,10 +111,11 @@ std::filesystem::path DataDirFromArgs(const util::ArgsManager& args)
 util::Expected<std::unique_ptr<kernel::ChainstateManager>>
 LoadChainstate(const util::ArgsManager& args, const common::ChainParams& params,
                const InitSettings& settings, util::Logger& logger,
-               const util::ShutdownSignal& shutdown)
+               const util::ShutdownSignal& shutdown, const std::function<int64_t()>& clock)
 {
     auto setup = ChainstateSetupFromArgs(args, params, settings.chain_datadir, &logger);
     if (!setup) return setup.error();
+    setup->options.clock = clock;
     // Ctrl-C during a long reindex or import stops it between blocks.
     setup->options.interrupt = [&shutdown] { return shutdown.IsRequested(); };
     logger.Info("Script verification uses " + std::to_string(setup->options.script_threads) +
@@ -152,8 +156,22 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
         err << "Error: " << message << std::endl;
         return 1;
     };
+    // setmocktime's clock (0: system time), shared by the chainstate, the mempool and
+    // through the chainstate, ChainInterface. It outlives every user: they end in this scope.
+    std::atomic<int64_t> mock_time{0};
+    const std::function<int64_t()> clock = [&mock_time]() -> int64_t {
+        const int64_t mocked = mock_time.load();
+        if (mocked != 0) return mocked;
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
+    if (params.IsMockableChain()) {
+        services.set_mock_time = [&mock_time](int64_t time) { mock_time.store(time); };
+    }
     auto mempool_setup = MempoolSetupFromArgs(args);
     if (!mempool_setup) return fail(mempool_setup.error().message);
+    mempool_setup->mempool.clock = clock;
     auto zmq = CreateZmqNotifier(args, &logger);
     if (!zmq) return fail(zmq.error().message);
     const std::shared_ptr<ZmqNotifier> zmq_notifier = std::move(*zmq);
@@ -167,8 +185,8 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     }
     // The only thread that touches the chainstate from here on (DESIGN.md §2).
     util::SerialExecutor validation{"minibit-valid"};
-    auto chainman =
-        validation.Run([&] { return LoadChainstate(args, params, settings, logger, shutdown); });
+    auto chainman = validation.Run(
+        [&] { return LoadChainstate(args, params, settings, logger, shutdown, clock); });
     if (!chainman) {
         if (rpc_server) rpc_server->Stop();
         return fail(chainman.error().message);

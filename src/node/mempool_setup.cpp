@@ -161,9 +161,9 @@ MempoolStack::MempoolStack(const MempoolSetup& setup, const std::filesystem::pat
     callbacks.added = [this, zmq](const kernel::MempoolEntry& entry) {
         // Transactions with unconfirmed parents confirm on their parents' schedule, and
         // arrivals during initial download say nothing about the fee market.
-        m_fees->ProcessTransaction(entry.GetTx().GetHash(), entry.GetFee(), entry.GetTxSize(),
-                                   entry.GetHeight(),
-                                   entry.Parents().empty() && !m_initial_download);
+        m_fees->ProcessTransaction(
+            entry.GetTx().GetHash(), entry.GetFee(), entry.GetTxSize(), entry.GetHeight(),
+            entry.Parents().empty() && m_chainman && !m_chainman->IsInitialBlockDownload());
         if (zmq) zmq->TransactionAddedToMempool(entry.GetSharedTx(), entry.GetSequence());
     };
     callbacks.removed = [this, zmq](const consensus::TransactionRef& tx,
@@ -180,7 +180,7 @@ MempoolStack::MempoolStack(const MempoolSetup& setup, const std::filesystem::pat
 void MempoolStack::Attach(util::SerialExecutor& validation, kernel::ChainstateManager& chainman)
 {
     validation.Run([&] {
-        m_initial_download = chainman.IsInitialBlockDownload();
+        m_chainman = &chainman;
         // The estimator tracks arrivals only once it has seen the current height.
         m_fees->ProcessBlock(static_cast<unsigned>(chainman.Tip()->height), {});
         m_sync = std::make_shared<kernel::MempoolChainSync>(chainman, *m_pool, m_fees.get(),
@@ -207,13 +207,13 @@ void MempoolStack::Attach(util::SerialExecutor& validation, kernel::ChainstateMa
             }
         }
         m_pool->SetLoaded();
-        m_initial_download = chainman.IsInitialBlockDownload();
     });
 }
 
 void MempoolStack::Detach(kernel::ChainstateManager& chainman)
 {
     if (m_sync) chainman.Signals().Unregister(m_sync.get());
+    m_chainman = nullptr;
     if (m_setup.mempool.persist) {
         if (auto dumped = m_pool->Dump(m_dump_file); !dumped) {
             m_logger.Warning("Failed to dump mempool: " + dumped.error().message);

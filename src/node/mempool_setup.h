@@ -68,7 +68,9 @@ private:
     std::unique_ptr<kernel::FeeEstimator> m_fees;
     std::unique_ptr<kernel::TxMemPool> m_pool;
     std::shared_ptr<kernel::MempoolChainSync> m_sync;
-    bool m_initial_download{true}; //!< executor-only; fee estimation ignores IBD arrivals
+    /// Set by Attach (executor-only). Each arrival asks it whether the node is in initial
+    /// download: fee estimation ignores those arrivals.
+    kernel::ChainstateManager* m_chainman{nullptr};
 };
 
 } // namespace node

@@ -330,7 +330,7 @@ class RpcInterfaceTest(MinibitTestFramework):
         self.log("-rpcworkqueue=1 -rpcthreads=1: calls beyond the queue get 503")
         node.start_and_wait(["-rpcworkqueue=1", "-rpcthreads=1"])
         # Four long-polls sent at once on their own connections, before any reply is read:
-        # one runs, one waits in the queue, and the server refuses the others at once.
+        # one runs, at most one waits in the queue, and the server refuses the others at once.
         body = json.dumps({"method": "waitfornewblock", "params": [4000], "id": 1}).encode()
         request = (b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: " + node.rpc.auth.encode() +
                    b"\r\nContent-Type: application/json\r\nConnection: close\r\n"
@@ -350,7 +350,9 @@ class RpcInterfaceTest(MinibitTestFramework):
             s.close()
             answers.append(b"".join(chunks))
         statuses = sorted(int(a.split(b" ", 2)[1]) for a in answers)
-        assert_equal(statuses, [200, 200, 503, 503])
+        # At most one runs and one waits, so at least two are refused; whether the second
+        # one found the queue free depends on how fast the worker picked up the first.
+        assert statuses in ([200, 200, 503, 503], [200, 503, 503, 503]), statuses
         for a in answers:
             if a.startswith(b"HTTP/1.1 503"):
                 assert_in(b"Work queue depth exceeded", a)

@@ -13,7 +13,8 @@ import time
 
 import zmq
 
-from test_framework.messages import Tx, dsha256_hex
+from test_framework.address import segwit_address
+from test_framework.messages import OP_TRUE_P2WSH_SPK, Tx, dsha256_hex, spend_op_true
 from test_framework.node import free_port
 from test_framework.test_framework import MinibitTestFramework
 from test_framework.util import assert_equal, assert_in
@@ -87,6 +88,7 @@ class ZmqTest(MinibitTestFramework):
             blocks = Subscriber(ctx, blocks_addr, ["hashblock", "rawblock", "hashtx", "rawtx"])
             seq = Subscriber(ctx, seq_addr, ["sequence"])
             self.check_blocks(node, blocks, seq)
+            self.check_mempool(node, blocks, seq)
         finally:
             ctx.destroy(linger=0)
         assert_equal(node.stop(), 0)
@@ -141,6 +143,31 @@ class ZmqTest(MinibitTestFramework):
         assert_equal(seq.expected_seq, {"sequence": 7})
         assert_in("hashblock", blocks.expected_seq)
         blocks.assert_silent()
+
+    def check_mempool(self, node, blocks, seq):
+        self.log("a transaction entering the mempool: hashtx, rawtx and sequence A with its number")
+        op_true = segwit_address("bcrt", 0, OP_TRUE_P2WSH_SPK[2:])
+        mined = node.generatetoaddress(101, op_true)
+        for h in mined:
+            self.expect_block(node, blocks, seq, h)
+        coinbase = node.getblock(mined[0], 1)["tx"][0]
+        tx = spend_op_true(coinbase, 0, 50 * 100_000_000 - 10_000)
+        before = node.getrawmempool(False, True)["mempool_sequence"]
+        txid = node.sendrawtransaction(tx.serialize().hex())
+        assert_equal(txid, tx.txid_hex())
+        assert_equal(blocks.receive("hashtx").hex(), txid)
+        assert_equal(blocks.receive("rawtx"), tx.serialize())
+        message = seq.receive("sequence")
+        assert_equal(message[:33], bytes.fromhex(txid) + b"A")
+        assert_equal(struct.unpack("<Q", message[33:])[0], before)
+        assert_equal(node.getrawmempool(False, True)["mempool_sequence"], before + 1)
+
+        self.log("its block: the transactions again and C, but no R for a confirmation")
+        [block] = node.generatetoaddress(1, op_true)
+        assert_in(txid, node.getblock(block, 1)["tx"])
+        self.expect_block(node, blocks, seq, block)
+        blocks.assert_silent()
+        seq.assert_silent()
 
 
 if __name__ == "__main__":

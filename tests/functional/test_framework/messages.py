@@ -137,6 +137,14 @@ class Tx:
         """Hash of the full serialization (BIP141), internal byte order."""
         return dsha256(self.serialize())
 
+    def weight(self):
+        """BIP141 weight: three times the stripped size plus the full size."""
+        return 3 * len(self.serialize(with_witness=False)) + len(self.serialize())
+
+    def vsize(self):
+        """Virtual size, weight / 4 rounded up (no sigop adjustment)."""
+        return (self.weight() + 3) // 4
+
     def txid_hex(self):
         """The txid as RPC shows it."""
         return hash_to_hex(self.txid())
@@ -234,7 +242,14 @@ def solve_regtest(header, max_tries=1 << 20):
 
 # A P2WSH output whose witness script is OP_TRUE: spent by the witness [OP_TRUE], no signature.
 OP_TRUE_SCRIPT = b"\x51"
-OP_TRUE_P2WSH_SPK = b"\x00\x20" + sha256(OP_TRUE_SCRIPT)
+
+
+def p2wsh_script(witness_script):
+    """The scriptPubKey OP_0 <sha256(witness_script)>."""
+    return b"\x00\x20" + sha256(witness_script)
+
+
+OP_TRUE_P2WSH_SPK = p2wsh_script(OP_TRUE_SCRIPT)
 
 
 def spend_op_true(txid_hex, vout, value):

@@ -31,6 +31,11 @@ public:
         return std::nullopt;
     }
     uint64_t GetMempoolSequence() const override { return 1; }
+    std::optional<interfaces::Coin>
+    GetCoinWithMempool(const consensus::OutPoint& outpoint) const override
+    {
+        return GetCoin(outpoint);
+    }
     std::optional<consensus::Uint256> GetMempoolSpender(const consensus::OutPoint&) const override
     {
         return std::nullopt;
