@@ -4,6 +4,7 @@
 // prioritisetransaction, getprioritisedtransactions (mining); estimatesmartfee (util).
 #include <rpc/core_read.h>
 #include <rpc/dispatch.h>
+#include <rpc/mempool.h>
 #include <rpc/register.h>
 #include <rpc/services.h>
 #include <rpc/util.h>
@@ -189,9 +190,9 @@ Method GetRawMempool(const Services& services)
                          "Verbose results cannot contain mempool sequence values.");
             }
             const auto entries = services.chain->GetMempoolEntries();
-            if (!with_sequence) return EntriesToJson(entries, verbose);
-            return Json{{"txids", EntriesToJson(entries, false)},
-                        {"mempool_sequence", services.chain->GetMempoolSequence()}};
+            if (!with_sequence) return MempoolToJson(entries, verbose);
+            const uint64_t sequence = services.chain->GetMempoolSequence();
+            return MempoolToJson(entries, false, &sequence);
         },
     };
 }
@@ -234,20 +235,7 @@ Method GetMempoolInfo(const Services& services)
             }}},
         HelpExampleCli("getmempoolinfo", "") + HelpExampleRpc("getmempoolinfo", ""),
         [&services](const Request&) -> Result {
-            const interfaces::MempoolInfo info = services.chain->GetMempoolInfo();
-            return Json{
-                {"loaded", info.loaded},
-                {"size", info.size},
-                {"bytes", info.bytes},
-                {"usage", info.usage},
-                {"total_fee", AmountToJson(info.total_fee)},
-                {"maxmempool", info.max_size_bytes},
-                {"mempoolminfee", AmountToJson(info.min_fee_per_kvb)},
-                {"minrelaytxfee", AmountToJson(info.min_relay_fee_per_kvb)},
-                {"incrementalrelayfee", AmountToJson(info.incremental_relay_fee_per_kvb)},
-                {"unbroadcastcount", info.unbroadcast_count},
-                {"fullrbf", info.full_rbf},
-            };
+            return MempoolInfoToJson(services.chain->GetMempoolInfo());
         },
     };
 }
@@ -909,6 +897,30 @@ Method EstimateSmartFee(const Services& services)
 }
 
 } // namespace
+
+Json MempoolInfoToJson(const interfaces::MempoolInfo& info)
+{
+    return Json{
+        {"loaded", info.loaded},
+        {"size", info.size},
+        {"bytes", info.bytes},
+        {"usage", info.usage},
+        {"total_fee", AmountToJson(info.total_fee)},
+        {"maxmempool", info.max_size_bytes},
+        {"mempoolminfee", AmountToJson(info.min_fee_per_kvb)},
+        {"minrelaytxfee", AmountToJson(info.min_relay_fee_per_kvb)},
+        {"incrementalrelayfee", AmountToJson(info.incremental_relay_fee_per_kvb)},
+        {"unbroadcastcount", info.unbroadcast_count},
+        {"fullrbf", info.full_rbf},
+    };
+}
+
+Json MempoolToJson(const std::vector<interfaces::MempoolEntryInfo>& entries, bool verbose,
+                   const uint64_t* sequence)
+{
+    if (verbose || !sequence) return EntriesToJson(entries, verbose);
+    return Json{{"txids", EntriesToJson(entries, false)}, {"mempool_sequence", *sequence}};
+}
 
 void RegisterMempoolMethods(MethodTable& table, const Services& services)
 {

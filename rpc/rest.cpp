@@ -1,5 +1,7 @@
 #include <rpc/rest.h>
 
+#include <rpc/mempool.h>
+
 #include <common/chainparams.h>
 #include <consensus/block.h>
 #include <consensus/serialize.h>
@@ -25,13 +27,6 @@ namespace rpc {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-// Core's mempool defaults, reported while minibit has no mempool (an empty one).
-constexpr int64_t DEFAULT_MAX_MEMPOOL_BYTES{300'000'000};
-constexpr consensus::Amount DEFAULT_MIN_RELAY_FEE_PER_KVB{1000};
-constexpr consensus::Amount DEFAULT_INCREMENTAL_RELAY_FEE_PER_KVB{1000};
-// A fresh mempool's sequence number (Core starts counting at 1).
-constexpr uint64_t EMPTY_MEMPOOL_SEQUENCE{1};
 
 HttpResponse Reply(int status, std::string content_type, std::string body)
 {
@@ -263,7 +258,6 @@ HttpResponse RestChainInfo(const Ctx& ctx, std::string_view uri_part)
     return JsonReply(ChainInfoToJson(ctx.chain));
 }
 
-// minibit has no mempool yet: answer as Core does for an empty one.
 HttpResponse RestMempool(const Ctx& ctx, std::string_view uri_part)
 {
     std::string param;
@@ -273,21 +267,7 @@ HttpResponse RestMempool(const Ctx& ctx, std::string_view uri_part)
                          "Invalid URI format. Expected /rest/mempool/<info|contents>.json");
     }
     if (rf != RestFormat::JSON) return FormatNotFound(true);
-    if (param == "info") {
-        Json info = Json::object();
-        info["loaded"] = true;
-        info["size"] = 0;
-        info["bytes"] = 0;
-        info["usage"] = 0;
-        info["total_fee"] = AmountToJson(0);
-        info["maxmempool"] = DEFAULT_MAX_MEMPOOL_BYTES;
-        info["mempoolminfee"] = AmountToJson(DEFAULT_MIN_RELAY_FEE_PER_KVB);
-        info["minrelaytxfee"] = AmountToJson(DEFAULT_MIN_RELAY_FEE_PER_KVB);
-        info["incrementalrelayfee"] = AmountToJson(DEFAULT_INCREMENTAL_RELAY_FEE_PER_KVB);
-        info["unbroadcastcount"] = 0;
-        info["fullrbf"] = true;
-        return JsonReply(info);
-    }
+    if (param == "info") return JsonReply(MempoolInfoToJson(ctx.chain.GetMempoolInfo()));
     auto get_flag = [&](std::string_view key, std::string_view def,
                         bool& out) -> std::optional<HttpResponse> {
         auto raw = GetQueryParameter(ctx.request.target, key);
@@ -309,12 +289,10 @@ HttpResponse RestMempool(const Ctx& ctx, std::string_view uri_part)
         return RestError(HTTP_BAD_REQUEST, "Verbose results cannot contain mempool sequence "
                                            "values. (hint: set \"verbose=false\")");
     }
-    if (verbose) return JsonReply(Json::object());
-    if (!mempool_sequence) return JsonReply(Json::array());
-    Json result = Json::object();
-    result["txids"] = Json::array();
-    result["mempool_sequence"] = EMPTY_MEMPOOL_SEQUENCE;
-    return JsonReply(result);
+    const auto entries = ctx.chain.GetMempoolEntries();
+    if (!mempool_sequence) return JsonReply(MempoolToJson(entries, verbose));
+    const uint64_t sequence = ctx.chain.GetMempoolSequence();
+    return JsonReply(MempoolToJson(entries, false, &sequence));
 }
 
 // /rest/tx/<txid>.<ext>: from the mempool or, with -txindex, the transaction index.

@@ -77,6 +77,7 @@ class RestTest(MinibitTestFramework):
         self.check_getutxos(cb_txid, hashes, spend_block, tip, height)
         self.check_spenttxouts(spend_block, hashes)
         self.check_info()
+        self.check_mempool(hashes)
 
         self.log("without -rest there is no /rest/ endpoint")
         assert_equal(node.stop(), 0)
@@ -282,6 +283,36 @@ class RestTest(MinibitTestFramework):
             400,
             "Invalid URI format. Expected /rest/spenttxouts/<hash>.<ext>",
         )
+
+    def check_mempool(self, hashes):
+        node = self.node
+        self.log("with a transaction in the mempool: /rest/mempool/*, getutxos/checkmempool, gettxout")
+        cb_txid = node.getblock(hashes[1], 1)["tx"][0]
+        pooled = spend_op_true(cb_txid, 0, 50 * COIN - 20_000)
+        txid = node.sendrawtransaction(pooled.serialize().hex())
+        assert_equal(self.json("/rest/mempool/info.json"), node.getmempoolinfo())
+        assert_equal(self.json("/rest/mempool/info.json")["size"], 1)
+        assert_equal(self.json("/rest/mempool/contents.json"), node.getrawmempool(True))
+        assert_equal(self.json("/rest/mempool/contents.json?verbose=false"), [txid])
+        with_seq = self.json("/rest/mempool/contents.json?verbose=false&mempool_sequence=true")
+        assert_equal(with_seq, node.getrawmempool(False, True))
+        assert_equal(self.hex(f"/rest/tx/{txid}.hex"), pooled.serialize().hex())
+
+        spent, created = f"{cb_txid}-0", f"{txid}-0"
+        plain = self.json(f"/rest/getutxos/{spent}/{created}.json")
+        assert_equal(plain["bitmap"], "10")
+        pooled_view = self.json(f"/rest/getutxos/checkmempool/{spent}/{created}.json")
+        assert_equal(pooled_view["bitmap"], "01")
+        assert_equal(pooled_view["utxos"][0]["height"], 0x7FFFFFFF)
+
+        assert_equal(node.gettxout(cb_txid, 0), None)
+        assert_equal(node.gettxout(cb_txid, 0, False)["confirmations"], node.getblockcount() - 1)
+        out = node.gettxout(txid, 0)
+        assert_equal(out["confirmations"], 0)
+        assert_equal(out["value"], Decimal(50 * COIN - 20_000) / COIN)
+        assert_equal(node.gettxout(txid, 0, False), None)
+        node.generatetoaddress(1, OP_TRUE_ADDRESS)
+        assert_equal(self.json("/rest/mempool/contents.json?verbose=false"), [])
 
     def check_info(self):
         node = self.node
