@@ -110,11 +110,11 @@ Json ConfirmationFields(const Services& services, const consensus::Uint256& bloc
     return result;
 }
 
-Method GetRawTransaction(const Services& services)
+// Core's TxDoc: the fields of a decoded transaction, the txid described as `txid_doc`.
+std::vector<ResultDoc> DecodedTxDoc(const std::string& txid_doc)
 {
-    const std::vector<ResultDoc> tx_fields{
-        {ResultType::STR_HEX, "hex", "The serialized, hex-encoded data for 'txid'"},
-        {ResultType::STR_HEX, "txid", "The transaction id (same as provided)"},
+    return {
+        {ResultType::STR_HEX, "txid", txid_doc},
         {ResultType::STR_HEX, "hash",
          "The transaction hash (differs from txid for witness transactions)"},
         {ResultType::NUM, "size", "The serialized transaction size"},
@@ -166,6 +166,15 @@ Method GetRawTransaction(const Services& services)
                "nulldata, witness_v0_scripthash, witness_v0_keyhash, witness_v1_taproot, "
                "witness_unknown)"}}}}}}},
     };
+}
+
+Method GetRawTransaction(const Services& services)
+{
+    std::vector<ResultDoc> tx_fields{
+        {ResultType::STR_HEX, "hex", "The serialized, hex-encoded data for 'txid'"},
+    };
+    for (ResultDoc& doc : DecodedTxDoc("The transaction id (same as provided)"))
+        tx_fields.push_back(std::move(doc));
     std::vector<ResultDoc> verbose_fields{
         {ResultType::BOOL, "in_active_chain", true,
          "Whether specified block is in the active chain or not (only present with explicit "
@@ -355,63 +364,7 @@ Method DecodeRawTransaction(const Services& services)
              "This boolean should reflect whether the transaction has inputs\n"
              "(e.g. fully valid, or on-chain transactions), if known by the caller."},
         },
-        {ResultDoc{
-            ResultType::OBJ,
-            "",
-            "",
-            {{ResultType::STR_HEX, "txid", "The transaction id"},
-             {ResultType::STR_HEX, "hash",
-              "The transaction hash (differs from txid for witness transactions)"},
-             {ResultType::NUM, "size", "The serialized transaction size"},
-             {ResultType::NUM, "vsize",
-              "The virtual transaction size (differs from size for witness transactions)"},
-             {ResultType::NUM, "weight",
-              "The transaction's weight (between vsize*4-3 and vsize*4)"},
-             {ResultType::NUM, "version", "The version"},
-             {ResultType::NUM_TIME, "locktime", "The lock time"},
-             {ResultType::ARR,
-              "vin",
-              "",
-              {{ResultType::OBJ,
-                "",
-                "",
-                {{ResultType::STR_HEX, "coinbase", true,
-                  "The coinbase value (only if coinbase transaction)"},
-                 {ResultType::STR_HEX, "txid", true,
-                  "The transaction id (if not coinbase transaction)"},
-                 {ResultType::NUM, "vout", true, "The output number (if not coinbase transaction)"},
-                 {ResultType::OBJ,
-                  "scriptSig",
-                  true,
-                  "The script (if not coinbase transaction)",
-                  {{ResultType::STR, "asm", "Disassembly of the signature script"},
-                   {ResultType::STR_HEX, "hex", "The raw signature script bytes, hex-encoded"}}},
-                 {ResultType::ARR,
-                  "txinwitness",
-                  true,
-                  "",
-                  {{ResultType::STR_HEX, "hex", "hex-encoded witness data (if any)"}}},
-                 {ResultType::NUM, "sequence", "The script sequence number"}}}}},
-             {ResultType::ARR,
-              "vout",
-              "",
-              {{ResultType::OBJ,
-                "",
-                "",
-                {{ResultType::STR_AMOUNT, "value", "The value in BTC"},
-                 {ResultType::NUM, "n", "index"},
-                 {ResultType::OBJ,
-                  "scriptPubKey",
-                  "",
-                  {{ResultType::STR, "asm", "Disassembly of the output script"},
-                   {ResultType::STR, "desc", "Inferred descriptor for the output"},
-                   {ResultType::STR_HEX, "hex", "The raw output script bytes, hex-encoded"},
-                   {ResultType::STR, "address", true,
-                    "The Bitcoin address (only if a well-defined address exists)"},
-                   {ResultType::STR, "type",
-                    "The type (one of: nonstandard, anchor, pubkey, pubkeyhash, scripthash, "
-                    "multisig, nulldata, witness_v0_scripthash, witness_v0_keyhash, "
-                    "witness_v1_taproot, witness_unknown)"}}}}}}}}}},
+        {ResultDoc{ResultType::OBJ, "", "", DecodedTxDoc("The transaction id")}},
         HelpExampleCli("decoderawtransaction", "\"hexstring\"") +
             HelpExampleRpc("decoderawtransaction", "\"hexstring\""),
         [&services](const Request& request) -> Result {
