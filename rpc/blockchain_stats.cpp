@@ -574,16 +574,16 @@ Method GetTxOutSetInfo(const Services& services)
             HelpExampleRpc("gettxoutsetinfo", "\"none\", \"" + EXAMPLE_BLOCK_HASH + "\""),
         [&services](const Request& request) -> Result {
             const std::string hash_type = request.Arg("hash_type").get<std::string>();
-            // minibit computes hash_serialized_3 only and has no coinstatsindex; anything else is
-            // refused the way Core refuses an unknown hash type.
-            if (hash_type != "hash_serialized_3" && hash_type != "none") {
+            // No coinstatsindex: both digests come from a walk over the whole set.
+            if (hash_type != "hash_serialized_3" && hash_type != "muhash" && hash_type != "none") {
                 ThrowRpc(RPC_INVALID_PARAMETER, "'" + hash_type + "' is not a valid hash_type");
             }
             if (request.HasArg("hash_or_height")) {
                 ThrowRpc(RPC_INVALID_PARAMETER,
                          "Querying specific block heights requires coinstatsindex");
             }
-            const auto stats = services.chain->GetUtxoSetStats();
+            const bool with_muhash = hash_type == "muhash";
+            const auto stats = services.chain->GetUtxoSetStats(with_muhash);
             if (!stats) ThrowRpc(RPC_INTERNAL_ERROR, "Unable to read UTXO set");
             Json result = Json::object();
             result["height"] = stats->height;
@@ -593,6 +593,7 @@ Method GetTxOutSetInfo(const Services& services)
             if (hash_type == "hash_serialized_3") {
                 result["hash_serialized_3"] = stats->hash_serialized.GetHex();
             }
+            if (with_muhash) result["muhash"] = stats->muhash.GetHex();
             result["total_amount"] = AmountToJson(stats->total_amount);
             result["transactions"] = stats->transactions;
             result["disk_size"] = stats->disk_size;

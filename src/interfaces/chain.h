@@ -95,7 +95,7 @@ inline constexpr uint32_t MEMPOOL_COIN_HEIGHT{0x7FFFFFFF};
 /// coinbase, one Coin per input, in block order.
 using BlockUndo = std::vector<std::vector<Coin>>;
 
-/// gettxoutsetinfo's numbers (hash_serialized_3 digest).
+/// gettxoutsetinfo's numbers (hash_serialized_3 digest, MuHash on request).
 struct UtxoSetStats
 {
     int height{0};
@@ -104,6 +104,7 @@ struct UtxoSetStats
     uint64_t txouts{0};
     uint64_t bogosize{0};
     consensus::Uint256 hash_serialized{};
+    consensus::Uint256 muhash{}; //!< null unless GetUtxoSetStats was asked for it
     consensus::Amount total_amount{0};
     uint64_t disk_size{0};
 };
@@ -188,8 +189,9 @@ public:
     /// height MEMPOOL_COIN_HEIGHT) and outputs a pool transaction spends do not.
     virtual std::optional<Coin> GetCoinWithMempool(const consensus::OutPoint& outpoint) const = 0;
 
-    /// Flushes and computes the UTXO set statistics at the tip.
-    virtual util::Expected<UtxoSetStats> GetUtxoSetStats() const = 0;
+    /// Flushes and computes the UTXO set statistics at the tip; the MuHash too (a slower
+    /// walk) when `with_muhash`.
+    virtual util::Expected<UtxoSetStats> GetUtxoSetStats(bool with_muhash = false) const = 0;
 
     /// Flushes, then walks every unspent output of the tip's set (off the validation
     /// executor, on a database snapshot) calling `visit`; stops early when `abort` turns

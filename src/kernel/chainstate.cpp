@@ -828,10 +828,10 @@ util::Expected<void> ChainstateManager::ForceFlush()
     return FlushStateToDisk(FlushMode::ALWAYS);
 }
 
-util::Expected<CoinsStats> ChainstateManager::GetCoinsStats()
+util::Expected<CoinsStats> ChainstateManager::GetCoinsStats(bool with_muhash)
 {
     if (auto r = ForceFlush(); !r) return r.error();
-    return ComputeCoinsStats(*m_coins_db);
+    return ComputeCoinsStats(*m_coins_db, with_muhash);
 }
 
 util::Expected<std::unique_ptr<storage::CoinsCursor>> ChainstateManager::SnapshotCoins()

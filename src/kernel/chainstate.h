@@ -145,8 +145,9 @@ public:
 
     /// Writes block index and coins to disk now.
     util::Expected<void> ForceFlush();
-    /// Statistics and digest of the UTXO set (flushes first).
-    util::Expected<CoinsStats> GetCoinsStats();
+    /// Statistics and digest of the UTXO set (flushes first); the MuHash too
+    /// when `with_muhash`.
+    util::Expected<CoinsStats> GetCoinsStats(bool with_muhash = false);
 
     /// The active chain.
     const Chain& ActiveChain() const { return m_chain; }

@@ -1,9 +1,11 @@
 #include <kernel/coinstats.h>
 
+#include <consensus/crypto/muhash.h>
 #include <consensus/hash.h>
 #include <consensus/serialize.h>
 
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -19,9 +21,9 @@ uint64_t BogoSize(const consensus::Script& script)
 }
 
 // Feeds one transaction's coins in output-index order, as Core does whatever
-// order the database yields them in.
-util::Expected<void> ApplyTx(consensus::Sha256& hasher, CoinsStats& stats,
-                             const consensus::Uint256& txid,
+// order the database yields them in. `muhash` is null when nobody asked for it.
+util::Expected<void> ApplyTx(consensus::Sha256& hasher, consensus::MuHash3072* muhash,
+                             CoinsStats& stats, const consensus::Uint256& txid,
                              const std::map<uint32_t, consensus::Coin>& outputs)
 {
     std::vector<uint8_t> buffer;
@@ -32,6 +34,7 @@ util::Expected<void> ApplyTx(consensus::Sha256& hasher, CoinsStats& stats,
         w(consensus::OutPoint{txid, n},
           static_cast<uint32_t>((coin.height << 1) | (coin.coinbase ? 1U : 0U)), coin.out);
         hasher.Write(buffer);
+        if (muhash != nullptr) muhash->Insert(buffer);
 
         ++stats.txouts;
         stats.bogosize += BogoSize(coin.out.script_pubkey);
@@ -45,7 +48,7 @@ util::Expected<void> ApplyTx(consensus::Sha256& hasher, CoinsStats& stats,
 
 } // namespace
 
-util::Expected<CoinsStats> ComputeCoinsStats(const storage::CoinsDB& db)
+util::Expected<CoinsStats> ComputeCoinsStats(const storage::CoinsDB& db, bool with_muhash)
 {
     CoinsStats stats;
     auto best = db.GetBestBlock();
@@ -53,6 +56,9 @@ util::Expected<CoinsStats> ComputeCoinsStats(const storage::CoinsDB& db)
     stats.best_block = *best;
 
     consensus::Sha256 hasher;
+    std::optional<consensus::MuHash3072> muhash;
+    if (with_muhash) muhash.emplace();
+    consensus::MuHash3072* const muhash_ptr = muhash ? &*muhash : nullptr;
     std::unique_ptr<storage::CoinsCursor> cursor = db.Cursor();
     consensus::Uint256 current_txid;
     std::map<uint32_t, consensus::Coin> outputs;
@@ -61,7 +67,8 @@ util::Expected<CoinsStats> ComputeCoinsStats(const storage::CoinsDB& db)
         if (!record) return record.error();
         auto& [outpoint, coin] = *record;
         if (!outputs.empty() && outpoint.hash != current_txid) {
-            if (auto applied = ApplyTx(hasher, stats, current_txid, outputs); !applied) {
+            if (auto applied = ApplyTx(hasher, muhash_ptr, stats, current_txid, outputs);
+                !applied) {
                 return applied.error();
             }
             outputs.clear();
@@ -71,7 +78,7 @@ util::Expected<CoinsStats> ComputeCoinsStats(const storage::CoinsDB& db)
     }
     if (auto status = cursor->Status(); !status) return status.error();
     if (!outputs.empty()) {
-        if (auto applied = ApplyTx(hasher, stats, current_txid, outputs); !applied) {
+        if (auto applied = ApplyTx(hasher, muhash_ptr, stats, current_txid, outputs); !applied) {
             return applied.error();
         }
     }
@@ -79,6 +86,7 @@ util::Expected<CoinsStats> ComputeCoinsStats(const storage::CoinsDB& db)
     // hash_serialized_3 is the double SHA-256 of the whole serialization.
     const consensus::Uint256 single = hasher.Finalize();
     stats.hash_serialized = consensus::Sha256Hash(single.span());
+    if (muhash) stats.muhash = muhash->Finalize();
     stats.disk_size = db.EstimateSize();
     return stats;
 }

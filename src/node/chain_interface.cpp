@@ -276,10 +276,10 @@ ChainInterface::GetCoinWithMempool(const consensus::OutPoint& outpoint) const
     });
 }
 
-util::Expected<interfaces::UtxoSetStats> ChainInterface::GetUtxoSetStats() const
+util::Expected<interfaces::UtxoSetStats> ChainInterface::GetUtxoSetStats(bool with_muhash) const
 {
     return m_executor.Run([&]() -> util::Expected<interfaces::UtxoSetStats> {
-        auto stats = m_chainman.GetCoinsStats();
+        auto stats = m_chainman.GetCoinsStats(with_muhash);
         if (!stats) return stats.error();
         interfaces::UtxoSetStats out;
         out.height = m_chainman.Tip()->height;
@@ -288,6 +288,7 @@ util::Expected<interfaces::UtxoSetStats> ChainInterface::GetUtxoSetStats() const
         out.txouts = stats->txouts;
         out.bogosize = stats->bogosize;
         out.hash_serialized = stats->hash_serialized;
+        out.muhash = stats->muhash;
         out.total_amount = stats->total_amount;
         out.disk_size = stats->disk_size;
         return out;

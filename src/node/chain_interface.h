@@ -81,7 +81,7 @@ public:
     std::optional<interfaces::Coin> GetCoin(const consensus::OutPoint& outpoint) const override;
     std::optional<interfaces::Coin>
     GetCoinWithMempool(const consensus::OutPoint& outpoint) const override;
-    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats() const override;
+    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats(bool with_muhash) const override;
     util::Expected<interfaces::UtxoScanResult> ScanUtxoSet(
         const std::function<void(const consensus::OutPoint&, const interfaces::Coin&)>& visit,
         const std::atomic<bool>& abort, std::atomic<int>* progress) const override;

@@ -11,6 +11,7 @@ import time
 from test_framework.address import REGTEST_HRP, p2wsh_address
 from test_framework.messages import (COIN, OP_TRUE_SCRIPT, dsha256_hex, hash_to_hex, parse_block,
                                      ser_compact_size, spend_op_true)
+from test_framework.muhash import MuHash3072
 from test_framework.test_framework import MinibitTestFramework
 from test_framework.util import assert_equal, assert_raises_rpc_error
 
@@ -276,17 +277,29 @@ class BlockchainTest(MinibitTestFramework):
         assert_equal(stats["bogosize"], sum(50 + len(c[3]) for c in coins.values()))
         # hash_serialized_3: SHA256d over (outpoint, height*2+coinbase, output) of every coin in
         # database key order (txid bytes as stored, then output index).
+        # muhash: the same per-coin bytes, each one element of a MuHash3072 set (any order).
         writer = b""
+        muhash = MuHash3072()
         for (txid, n) in sorted(coins, key=lambda k: (bytes.fromhex(k[0])[::-1], k[1])):
             height, coinbase, value, spk = coins[(txid, n)]
-            writer += bytes.fromhex(txid)[::-1] + struct.pack("<I", n)
-            writer += struct.pack("<I", height * 2 + int(coinbase))
-            writer += struct.pack("<q", value) + ser_compact_size(len(spk)) + spk
+            coin = bytes.fromhex(txid)[::-1] + struct.pack("<I", n)
+            coin += struct.pack("<I", height * 2 + int(coinbase))
+            coin += struct.pack("<q", value) + ser_compact_size(len(spk)) + spk
+            writer += coin
+            muhash.insert(coin)
         assert_equal(stats["hash_serialized_3"], dsha256_hex(writer))
         assert stats["disk_size"] >= 0
         none = node.gettxoutsetinfo("none")
-        assert "hash_serialized_3" not in none
+        assert "hash_serialized_3" not in none and "muhash" not in none
         assert_equal(none["txouts"], len(coins))
+        mu = node.gettxoutsetinfo("muhash")
+        assert_equal(list(mu), ["height", "bestblock", "txouts", "bogosize", "muhash",
+                                "total_amount", "transactions", "disk_size"])
+        assert_equal(mu["muhash"], muhash.digest_hex())
+        assert_equal({k: v for k, v in mu.items() if k not in ("muhash", "disk_size")},
+                     {k: v for k, v in stats.items() if k not in ("hash_serialized_3", "disk_size")})
+        named = node.gettxoutsetinfo(hash_type="muhash", use_index=False)
+        assert_equal(named["muhash"], mu["muhash"])
 
     def test_gettxout_and_utxo_set(self):
         node = self.node
@@ -305,7 +318,9 @@ class BlockchainTest(MinibitTestFramework):
         assert node.gettxout("22" * 32, 0) is None
         assert_raises_rpc_error(-8, "txid must be of length 64", node.gettxout, "ab", 0)
         self.check_utxo_stats()
-        assert_raises_rpc_error(-8, "'muhash' is not a valid hash_type", node.gettxoutsetinfo, "muhash")
+        assert_raises_rpc_error(-8, "'MUHASH' is not a valid hash_type", node.gettxoutsetinfo, "MUHASH")
+        assert_raises_rpc_error(-8, "Querying specific block heights requires coinstatsindex",
+                         node.gettxoutsetinfo, "muhash", 1)
         assert_raises_rpc_error(-8, "'bogus' is not a valid hash_type", node.gettxoutsetinfo, "bogus")
         assert_raises_rpc_error(-8, "Querying specific block heights requires coinstatsindex",
                          node.gettxoutsetinfo, "none", 1)

@@ -1,9 +1,10 @@
 // gettxoutsetinfo statistics over a real coins database, with the expected
-// hash_serialized_3 rebuilt here byte by byte from the coin list.
+// hash_serialized_3 and MuHash rebuilt here byte by byte from the coin list.
 #include <testutil/test_dir.h>
 
 #include <kernel/coinstats.h>
 
+#include <consensus/crypto/muhash.h>
 #include <consensus/hash.h>
 #include <storage/coins_db.h>
 #include <storage/layout.h>
@@ -11,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <vector>
@@ -42,25 +45,34 @@ void PutLE(std::vector<uint8_t>& out, uint64_t value, size_t bytes)
         out.push_back(static_cast<uint8_t>(value >> (8 * i)));
 }
 
-// Core's serialization for the digest: txid, vout (LE32), height*2+coinbase
-// (LE32), amount (LE64), CompactSize script length, script. Coins come in
-// (txid bytes, vout) order, which std::map<OutPoint> also uses.
+// Core's serialization of one coin for the digests: txid, vout (LE32),
+// height*2+coinbase (LE32), amount (LE64), CompactSize script length, script.
+std::vector<uint8_t> CoinBytes(const OutPoint& outpoint, const Coin& coin)
+{
+    std::vector<uint8_t> data;
+    data.insert(data.end(), outpoint.hash.begin(), outpoint.hash.end());
+    PutLE(data, outpoint.n, 4);
+    PutLE(data, uint64_t{coin.height} * 2 + (coin.coinbase ? 1 : 0), 4);
+    PutLE(data, static_cast<uint64_t>(coin.out.value), 8);
+    const auto& script = coin.out.script_pubkey.bytes();
+    if (script.size() < 253) {
+        data.push_back(static_cast<uint8_t>(script.size()));
+    } else {
+        data.push_back(0xfd);
+        PutLE(data, script.size(), 2);
+    }
+    data.insert(data.end(), script.begin(), script.end());
+    return data;
+}
+
+// hash_serialized_3: the coins' bytes in (txid bytes, vout) order, which
+// std::map<OutPoint> also uses.
 Uint256 ExpectedDigest(const std::map<OutPoint, Coin>& coins)
 {
     std::vector<uint8_t> data;
     for (const auto& [outpoint, coin] : coins) {
-        data.insert(data.end(), outpoint.hash.begin(), outpoint.hash.end());
-        PutLE(data, outpoint.n, 4);
-        PutLE(data, uint64_t{coin.height} * 2 + (coin.coinbase ? 1 : 0), 4);
-        PutLE(data, static_cast<uint64_t>(coin.out.value), 8);
-        const auto& script = coin.out.script_pubkey.bytes();
-        if (script.size() < 253) {
-            data.push_back(static_cast<uint8_t>(script.size()));
-        } else {
-            data.push_back(0xfd);
-            PutLE(data, script.size(), 2);
-        }
-        data.insert(data.end(), script.begin(), script.end());
+        const auto bytes = CoinBytes(outpoint, coin);
+        data.insert(data.end(), bytes.begin(), bytes.end());
     }
     // Double SHA-256, spelled out.
     const Uint256 once = consensus::Sha256Hash(data);
@@ -224,6 +236,94 @@ TEST_F(CoinStatsTest, CorruptRecordIsAnError)
     ASSERT_TRUE(db->GetDatabase().Write(storage::layout::CoinKey(coins.begin()->first), garbage));
     auto stats = kernel::ComputeCoinsStats(*db);
     EXPECT_FALSE(stats);
+}
+
+TEST_F(CoinStatsTest, MuHashOnlyWhenAsked)
+{
+    auto db = Open("muhash_flag");
+    ASSERT_TRUE(db);
+    const auto coins = SampleCoins();
+    Write(*db, {coins.begin(), coins.end()}, Hash(2, 2));
+    auto plain = kernel::ComputeCoinsStats(*db);
+    auto with = kernel::ComputeCoinsStats(*db, true);
+    ASSERT_TRUE(plain && with);
+    EXPECT_TRUE(plain->muhash.IsNull());
+    EXPECT_FALSE(with->muhash.IsNull());
+    // The rest of the statistics do not depend on the flag.
+    EXPECT_EQ(plain->hash_serialized, with->hash_serialized);
+    EXPECT_EQ(plain->txouts, with->txouts);
+    EXPECT_EQ(plain->total_amount, with->total_amount);
+    EXPECT_EQ(plain->bogosize, with->bogosize);
+}
+
+TEST_F(CoinStatsTest, MuHashOfEmptySet)
+{
+    auto db = Open("muhash_empty");
+    ASSERT_TRUE(db);
+    auto stats = kernel::ComputeCoinsStats(*db, true);
+    ASSERT_TRUE(stats);
+    // No coins: the quotient is 1, hashed as 384 little-endian bytes.
+    std::array<uint8_t, consensus::MuHash3072::NUM_BYTES> one{};
+    one[0] = 1;
+    EXPECT_EQ(stats->muhash, consensus::Sha256Hash(one));
+}
+
+TEST_F(CoinStatsTest, MuHashFoldsEveryCoinInAnyOrder)
+{
+    auto db = Open("muhash_sample");
+    ASSERT_TRUE(db);
+    const auto coins = SampleCoins();
+    Write(*db, {coins.begin(), coins.end()}, Hash(3, 3));
+    auto stats = kernel::ComputeCoinsStats(*db, true);
+    ASSERT_TRUE(stats) << stats.error().message;
+
+    // Key order, each coin one element.
+    consensus::MuHash3072 forward;
+    for (const auto& [outpoint, coin] : coins)
+        forward.Insert(CoinBytes(outpoint, coin));
+    EXPECT_EQ(stats->muhash, forward.Finalize());
+
+    // Reverse order, and two halves combined, give the same set hash.
+    consensus::MuHash3072 backward;
+    for (auto it = coins.rbegin(); it != coins.rend(); ++it)
+        backward.Insert(CoinBytes(it->first, it->second));
+    EXPECT_EQ(stats->muhash, backward.Finalize());
+    consensus::MuHash3072 odd, even;
+    size_t i = 0;
+    for (const auto& [outpoint, coin] : coins)
+        (i++ % 2 ? odd : even).Insert(CoinBytes(outpoint, coin));
+    even *= odd;
+    EXPECT_EQ(stats->muhash, even.Finalize());
+
+    // A set missing one coin, or with one coin's height changed, hashes differently.
+    consensus::MuHash3072 missing;
+    for (auto it = std::next(coins.begin()); it != coins.end(); ++it)
+        missing.Insert(CoinBytes(it->first, it->second));
+    EXPECT_NE(stats->muhash, missing.Finalize());
+    auto changed = coins;
+    changed.begin()->second.height += 1;
+    consensus::MuHash3072 altered;
+    for (const auto& [outpoint, coin] : changed)
+        altered.Insert(CoinBytes(outpoint, coin));
+    EXPECT_NE(stats->muhash, altered.Finalize());
+}
+
+TEST_F(CoinStatsTest, MuHashAfterSpendIsRemoval)
+{
+    auto db = Open("muhash_spend");
+    ASSERT_TRUE(db);
+    auto coins = SampleCoins();
+    Write(*db, {coins.begin(), coins.end()}, Hash(4, 1));
+    consensus::MuHash3072 full;
+    for (const auto& [outpoint, coin] : coins)
+        full.Insert(CoinBytes(outpoint, coin));
+
+    const OutPoint gone{Hash(0x02, 9), 5};
+    full.Remove(CoinBytes(gone, coins.at(gone)));
+    Write(*db, {}, Hash(4, 2), {gone});
+    auto stats = kernel::ComputeCoinsStats(*db, true);
+    ASSERT_TRUE(stats);
+    EXPECT_EQ(stats->muhash, full.Finalize());
 }
 
 } // namespace

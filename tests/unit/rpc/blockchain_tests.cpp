@@ -266,9 +266,12 @@ public:
         }
         return std::nullopt;
     }
-    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats() const override
+    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats(bool with_muhash) const override
     {
+        m_muhash_requests.push_back(with_muhash);
         interfaces::UtxoSetStats stats;
+        // The fake's MuHash stands apart from its hash_serialized_3 so the RPC cannot mix them.
+        if (with_muhash) stats.muhash = Hash(GENESIS_MERKLE);
         stats.height = 1;
         stats.best_block = m_info1.hash;
         stats.transactions = 1;
@@ -329,6 +332,7 @@ public:
     std::shared_ptr<consensus::Block> m_block1;
     Uint256 m_spend_txid;
     mutable std::chrono::milliseconds m_last_wait{-1};
+    mutable std::vector<bool> m_muhash_requests; //!< with_muhash of each GetUtxoSetStats call
     std::optional<Uint256> m_invalidated;
     std::pair<int, int> m_verify_args{-1, -1};
 };
@@ -532,8 +536,16 @@ TEST_F(BlockchainMethods, GetTxOutSetInfo)
                   R"(","txouts":2,"bogosize":150,"hash_serialized_3":")" + BLOCK1_HASH +
                   R"(","total_amount":60.00000000,"transactions":1,"disk_size":4096})");
     EXPECT_FALSE(Ok("gettxoutsetinfo", {"none"}).contains("hash_serialized_3"));
-    ExpectError("gettxoutsetinfo", {"muhash"}, rpc::RPC_INVALID_PARAMETER,
-                "'muhash' is not a valid hash_type");
+    EXPECT_FALSE(Ok("gettxoutsetinfo", {"none"}).contains("muhash"));
+    // muhash takes hash_serialized_3's place, as in Core.
+    EXPECT_EQ(rpc::WriteJson(Ok("gettxoutsetinfo", {"muhash"})),
+              R"({"height":1,"bestblock":")" + m_chain.m_info1.hash.GetHex() +
+                  R"(","txouts":2,"bogosize":150,"muhash":")" + std::string{GENESIS_MERKLE} +
+                  R"(","total_amount":60.00000000,"transactions":1,"disk_size":4096})");
+    // Only the muhash call paid for the MuHash walk.
+    EXPECT_EQ(m_chain.m_muhash_requests, (std::vector<bool>{false, false, false, true}));
+    ExpectError("gettxoutsetinfo", {"MuHash"}, rpc::RPC_INVALID_PARAMETER,
+                "'MuHash' is not a valid hash_type");
     ExpectError("gettxoutsetinfo", {"sha"}, rpc::RPC_INVALID_PARAMETER,
                 "'sha' is not a valid hash_type");
     ExpectError("gettxoutsetinfo", {"none", 1}, rpc::RPC_INVALID_PARAMETER,

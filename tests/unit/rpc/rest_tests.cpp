@@ -228,7 +228,7 @@ public:
         coin.coinbase = true;
         return coin;
     }
-    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats() const override
+    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats(bool) const override
     {
         return util::Unexpected("n/a");
     }
