@@ -447,6 +447,7 @@ const MempoolEntry& TxMemPool::AddUnchecked(std::unique_ptr<MempoolEntry> entry,
     }
 
     m_total_vsize += static_cast<uint64_t>(e->m_vsize);
+    m_earliest_time = std::min(m_earliest_time, e->GetTime());
     m_total_fee += e->m_fee;
     Publish();
     if (m_callbacks.added) m_callbacks.added(*e);
@@ -572,13 +573,20 @@ void TxMemPool::RemoveForReorg(const std::function<bool(const MempoolEntry&)>& s
 size_t TxMemPool::Expire(int64_t now)
 {
     const int64_t cutoff = now - m_options.expiry.count();
+    // Acceptance calls this every time; only walk the pool when something may have expired.
+    if (m_earliest_time >= cutoff) return 0;
     std::set<const MempoolEntry*> stage;
+    int64_t earliest_kept = std::numeric_limits<int64_t>::max();
     for (const auto& [txid, entry] : m_entries) {
         if (entry->GetTime() < cutoff) {
             stage.insert(entry.get());
             stage.merge(CalculateDescendants(*entry));
+        } else {
+            earliest_kept = std::min(earliest_kept, entry->GetTime());
         }
     }
+    // Descendants of expired entries leave too; the bound stays a lower bound either way.
+    m_earliest_time = earliest_kept;
     if (stage.empty()) return 0;
     std::vector<Removed> removed;
     RemoveStaged(stage, false, RemovalReason::EXPIRY, removed);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -326,6 +327,8 @@ private:
     std::map<consensus::Uint256, consensus::Amount> m_deltas;
     uint64_t m_total_vsize{0};
     consensus::Amount m_total_fee{0};
+    /// No entry is older than this (a lower bound; lets Expire skip its walk).
+    int64_t m_earliest_time{std::numeric_limits<int64_t>::max()};
     uint64_t m_sequence{1};
     mutable double m_rolling_min_fee{0}; //!< sat/kvB
     mutable int64_t m_last_rolling_update{0};
