@@ -1,6 +1,7 @@
 #include <net/messages.h>
 
 #include <consensus/serialize.h>
+#include <net/decode.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,33 +14,6 @@ using consensus::Reader;
 using consensus::Writer;
 
 namespace {
-
-/// Runs `parse` over the whole payload, turning malformation and leftovers into an Error.
-template <class T, class F>
-util::Expected<T> DecodeWhole(std::span<const uint8_t> payload, std::string_view what, F parse)
-{
-    try {
-        Reader r{payload};
-        T out{};
-        parse(r, out);
-        if (!r.Empty()) throw DecodeError("trailing bytes");
-        return out;
-    } catch (const DecodeError& e) {
-        return util::Unexpected(std::string(what) + ": " + e.what());
-    }
-}
-
-/// Reads a CompactSize element count and refuses it when it exceeds `cap` or
-/// could not fit in the bytes left, before anyone allocates for it.
-size_t ReadBoundedCount(Reader& r, size_t cap, size_t min_elem_bytes)
-{
-    const uint64_t n = consensus::ReadCompactSize(r, /*range_check=*/false);
-    if (n > cap)
-        throw DecodeError("too many entries (" + std::to_string(n) + " > " + std::to_string(cap) +
-                          ")");
-    if (n * min_elem_bytes > r.Remaining()) throw DecodeError("entry count exceeds data");
-    return static_cast<size_t>(n);
-}
 
 // Ports travel big-endian, unlike every other integer on the wire.
 void WritePortBE(Writer& w, uint16_t port)
