@@ -46,8 +46,8 @@ struct MempoolEntryInfo
     consensus::Amount descendant_fees{0}; //!< modified
     int64_t ancestor_count{0};
     int64_t ancestor_size{0};
-    consensus::Amount ancestor_fees{0}; //!< modified
-    std::vector<consensus::Uint256> depends{}; //!< in-pool parents (txids)
+    consensus::Amount ancestor_fees{0};         //!< modified
+    std::vector<consensus::Uint256> depends{};  //!< in-pool parents (txids)
     std::vector<consensus::Uint256> spent_by{}; //!< in-pool children (txids)
     bool bip125_replaceable{false};
     bool unbroadcast{false};
@@ -62,9 +62,9 @@ struct TxAcceptResult
     bool allowed{false};
     bool already_in_mempool{false};
     std::optional<consensus::Uint256> other_wtxid{}; //!< same txid, different witness in pool
-    std::string reject_reason{};                      //!< Core's string when refused
-    std::string reject_details{};                     //!< debug message (Core v28 "reject-details")
-    bool missing_inputs{false};                       //!< refused as MISSING_INPUTS
+    std::string reject_reason{};                     //!< Core's string when refused
+    std::string reject_details{};                    //!< debug message (Core v28 "reject-details")
+    bool missing_inputs{false};                      //!< refused as MISSING_INPUTS
     int64_t vsize{0};
     consensus::Amount base_fee{0};
     std::optional<consensus::Amount> effective_feerate_per_kvb{};
@@ -105,9 +105,9 @@ struct BlockTemplateInfo
     int64_t coinbase_sigop_cost{0};
     int64_t weight{0};
     int height{0};
-    int64_t min_time{0};            //!< median time past + 1
+    int64_t min_time{0}; //!< median time past + 1
     uint32_t bits{0};
-    uint64_t mempool_sequence{0};   //!< changes whenever the pool changes (longpollid)
+    uint64_t mempool_sequence{0}; //!< changes whenever the pool changes (longpollid)
 };
 
 } // namespace interfaces
