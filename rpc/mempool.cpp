@@ -135,6 +135,23 @@ consensus::Amount MaxFeeRate(const Json& value)
     return AmountFromValue(value, 8);
 }
 
+// The maxfeerate argument of sendrawtransaction, testmempoolaccept and submitpackage.
+Arg MaxFeeRateArg()
+{
+    return {"maxfeerate", ArgType::AMOUNT, Json("0.10"),
+            "Highest fee rate, in BTC/kvB, a transaction may pay; one paying more is refused as a "
+            "likely mistake. 0 turns the check off; 1 BTC/kvB or more is not accepted."};
+}
+
+// The maxburnamount argument of sendrawtransaction and submitpackage.
+Arg MaxBurnAmountArg()
+{
+    return {"maxburnamount", ArgType::AMOUNT, Json("0"),
+            "Largest value, in BTC, an output that can never be spent (such as an OP_RETURN data "
+            "output) may carry; more is refused as a likely mistake. The test recognises "
+            "unspendable scripts by their form only."};
+}
+
 Json FeesToJson(const interfaces::TxAcceptResult& r)
 {
     Json fees = Json{{"base", AmountToJson(r.base_fee)}};
@@ -153,14 +170,14 @@ Method GetRawMempool(const Services& services)
     return Method{
         "getrawmempool",
         "blockchain",
-        "Returns all transaction ids in memory pool as a json array of string transaction ids.\n"
-        "\nHint: use getmempoolentry to fetch a specific transaction from the mempool.\n",
+        "Lists the transactions in the mempool: their txids, or every entry in full with "
+        "verbose. getmempoolentry shows one of them.",
         {
             {"verbose", ArgType::BOOL, Json(false),
-             "True for a json object, false for array of transaction ids"},
+             "Entries in full, keyed by txid, instead of a list of txids"},
             {"mempool_sequence", ArgType::BOOL, Json(false),
-             "If verbose=false, returns a json object with transaction list and mempool sequence "
-             "number attached."},
+             "Without verbose: also return the mempool's sequence number, for matching against "
+             "ZMQ sequence messages"},
         },
         {
             ResultDoc{"for verbose = false",
@@ -414,25 +431,16 @@ Method SendRawTransaction(const Services& services)
     return Method{
         "sendrawtransaction",
         "rawtransactions",
-        "Submit a raw transaction (serialized, hex-encoded) to local node and network.\n"
-        "\nThe transaction will be sent unconditionally to all peers, so using sendrawtransaction\n"
-        "for manual rebroadcast may degrade privacy by leaking the transaction's origin, as\n"
-        "nodes will normally not rebroadcast non-wallet transactions already in their mempool.\n"
-        "\nA specific exception, RPC_TRANSACTION_ALREADY_IN_UTXO_SET, may throw if the transaction "
-        "cannot be added to the mempool.\n"
-        "\nRelated RPCs: createrawtransaction, signrawtransactionwithkey\n",
+        "Hands a signed transaction (hex) to the node: it is checked against the chain and the "
+        "relay rules and, if it passes, enters the mempool. Its txid is returned, also when it "
+        "was already there. A transaction whose outputs are already in the UTXO set (it is "
+        "confirmed) gives error -27.\n"
+        "\nSee also createrawtransaction, signrawtransactionwithkey, testmempoolaccept.",
         {
             {"hexstring", ArgType::STR_HEX, ArgOptional::NO,
-             "The hex string of the raw transaction"},
-            {"maxfeerate", ArgType::AMOUNT, Json("0.10"),
-             "Reject transactions whose fee rate is higher than the specified value, expressed in "
-             "BTC/kvB.\n"
-             "Fee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."},
-            {"maxburnamount", ArgType::AMOUNT, Json("0"),
-             "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs "
-             "that use the OP_RETURN opcode) greater than the specified value, expressed in BTC.\n"
-             "If burning funds through unspendable outputs is desired, increase this value.\n"
-             "This check is based on heuristics and does not guarantee spendability of outputs.\n"},
+             "The transaction, serialized and hex-encoded"},
+            MaxFeeRateArg(),
+            MaxBurnAmountArg(),
         },
         {ResultDoc{ResultType::STR_HEX, "", "The transaction hash in hex"}},
         "\nCreate a transaction\n" +
@@ -496,35 +504,23 @@ Method TestMempoolAccept(const Services& services)
     return Method{
         "testmempoolaccept",
         "rawtransactions",
-        "Returns result of mempool acceptance tests indicating if raw transaction(s) (serialized, "
-        "hex-encoded) would be accepted by mempool.\n"
-        "\nIf multiple transactions are passed in, parents must come before children and package "
-        "policies apply: the transactions cannot conflict with any mempool transactions or each "
-        "other.\n"
-        "\nIf one transaction fails, other transactions may not be fully validated (the 'allowed' "
-        "key will be blank).\n"
-        "\nThe maximum number of transactions allowed is 25.\n"
-        "\nThis checks if transactions violate the consensus or policy rules.\n"
-        "\nSee sendrawtransaction call.\n",
+        "Runs every check sendrawtransaction would, consensus and relay rules alike, and says "
+        "whether each transaction would enter the mempool, changing nothing.\n"
+        "\nUp to 25 transactions, parents before children; several are judged as a package, "
+        "which may not conflict with the mempool or within itself. When one fails, the others "
+        "may be left unjudged (no \"allowed\" key).",
         {
             {"rawtxs",
              ArgType::ARR,
              ArgOptional::NO,
-             "An array of hex strings of raw transactions.",
+             "The transactions, each serialized and hex-encoded",
              {{"rawtx", ArgType::STR_HEX, ArgOptional::OMITTED, ""}}},
-            {"maxfeerate", ArgType::AMOUNT, Json("0.10"),
-             "Reject transactions whose fee rate is higher than the specified value, expressed in "
-             "BTC/kvB.\n"
-             "Fee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."},
+            MaxFeeRateArg(),
         },
         {ResultDoc{
             ResultType::ARR,
             "",
-            "The result of the mempool acceptance test for each raw transaction in the input "
-            "array.\n"
-            "Returns results for each transaction in the same order they were passed in.\n"
-            "Transactions that cannot be fully validated due to failures in other transactions "
-            "will not contain an 'allowed' result.\n",
+            "One verdict per transaction, in the order given",
             {{ResultType::OBJ,
               "",
               "",
@@ -633,30 +629,18 @@ Method SubmitPackage(const Services& services)
     return Method{
         "submitpackage",
         "rawtransactions",
-        "Submit a package of raw transactions (serialized, hex-encoded) to local node.\n"
-        "The package will be validated according to consensus and mempool policy rules. If any "
-        "transaction passes, it will be accepted to mempool.\n"
-        "This RPC is experimental and the interface may be unstable. Refer to "
-        "doc/policy/packages.md for documentation on package policies.\n"
-        "Warning: successful submission does not mean the transactions will propagate throughout "
-        "the network.\n",
+        "Hands a child transaction and its unconfirmed parents to the node as one package, so "
+        "the child's fee can pay for a parent too cheap to enter the mempool alone. Each "
+        "transaction that passes the checks enters the mempool, whatever happens to the others.",
         {
             {"package",
              ArgType::ARR,
              ArgOptional::NO,
-             "An array of raw transactions.\nThe package must solely consist of a child and its "
-             "parents. None of the parents may depend on each other.\nThe package must be "
-             "topologically sorted, with the child being the last element in the array.",
+             "The transactions, hex-encoded: parents first (none spending another), the child "
+             "that spends them last",
              {{"rawtx", ArgType::STR_HEX, ArgOptional::OMITTED, ""}}},
-            {"maxfeerate", ArgType::AMOUNT, Json("0.10"),
-             "Reject transactions whose fee rate is higher than the specified value, expressed in "
-             "BTC/kvB.\n"
-             "Fee rates larger than 1BTC/kvB are rejected.\nSet to 0 to accept any fee rate."},
-            {"maxburnamount", ArgType::AMOUNT, Json("0"),
-             "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs "
-             "that use the OP_RETURN opcode) greater than the specified value, expressed in BTC.\n"
-             "If burning funds through unspendable outputs is desired, increase this value.\n"
-             "This check is based on heuristics and does not guarantee spendability of outputs.\n"},
+            MaxFeeRateArg(),
+            MaxBurnAmountArg(),
         },
         {ResultDoc{
             ResultType::OBJ,
@@ -762,17 +746,16 @@ Method PrioritiseTransaction(const Services& services)
     return Method{
         "prioritisetransaction",
         "mining",
-        "Accepts the transaction into mined blocks at a higher (or lower) priority",
+        "Makes block templates (and eviction) treat a transaction as if it paid more, or less, "
+        "than it does.",
         {
             {"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id."},
             {"dummy", ArgType::NUM, ArgOptional::OMITTED,
-             "API-Compatibility for previous API. Must be zero or null.\nDEPRECATED. For forward "
-             "compatibility use named arguments and omit this parameter."},
+             "Left over from an older interface: must be 0 or null. Better left out, with named "
+             "arguments."},
             {"fee_delta", ArgType::NUM, ArgOptional::NO,
-             "The fee value (in satoshis) to add (or subtract, if negative).\nNote, that this "
-             "value is not a fee rate. It is a value to modify absolute fee of the TX.\nThe fee is "
-             "not actually paid, only the algorithm for selecting transactions into a "
-             "block\nconsiders the transaction as it would have paid a higher (or lower) fee."},
+             "Satoshis added to (or, if negative, taken from) the transaction's absolute fee as "
+             "block assembly sees it; nothing is actually paid."},
         },
         {ResultDoc{ResultType::BOOL, "", "Returns true"}},
         HelpExampleCli("prioritisetransaction", "\"txid\" 0.0 10000") +
@@ -835,21 +818,18 @@ Method EstimateSmartFee(const Services& services)
     return Method{
         "estimatesmartfee",
         "util",
-        "Estimates the approximate fee per kilobyte needed for a transaction to begin\n"
-        "confirmation within conf_target blocks if possible and return the number of blocks\n"
-        "for which the estimate is valid. Uses virtual transaction size as defined\n"
-        "in BIP 141 (witness data is discounted).\n"
+        "The fee rate (BTC per 1,000 virtual bytes) a transaction likely needs to confirm within "
+        "conf_target blocks, learned from how long mempool transactions took to confirm, and the "
+        "target the estimate was actually found for.\n"
         "On regtest and signet, a fallback of 0.00010000 BTC/kvB is returned while there is no "
         "data yet.",
         {
             {"conf_target", ArgType::NUM, ArgOptional::NO,
              "Confirmation target in blocks (1 - 1008)"},
             {"estimate_mode", ArgType::STR, Json("economical"),
-             "The fee estimate mode.\nWhether to return a more conservative estimate which also "
-             "satisfies\na longer history. A conservative estimate potentially returns a\nhigher "
-             "feerate and is more likely to be sufficient for the desired\ntarget, but is not as "
-             "responsive to short term drops in the\nprevailing fee market. Must be one of (case "
-             "insensitive):\n\"unset\"\n\"economical\"\n\"conservative\""},
+             "\"economical\" follows the recent fee market; \"conservative\" also has to hold over "
+             "a longer history, so it may be higher but follows drops more slowly. \"unset\" "
+             "means economical. Any letter case."},
         },
         {ResultDoc{
             ResultType::OBJ,
