@@ -104,7 +104,7 @@ for ((run = 1; run <= REPEAT; run++)); do
     # A port nobody listens on right now (the kernel picks it, then frees it).
     PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     # No mempool.dat: writing 50,000 transactions at stop is not what is measured.
-    NODE_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT" -printtoconsole=0
+    NODE_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT" -printtoconsole=0 -listen=0
         "-maxmempool=$MAXMEMPOOL" -persistmempool=0)
     CLI_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT")
     "$MINIBITD" "${NODE_ARGS[@]}" &

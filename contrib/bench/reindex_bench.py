@@ -209,7 +209,7 @@ def run_node(minibitd, datadir, args, timeout):
     loading", peak RSS (KiB), CPU seconds and the log lines this run wrote."""
     log_path = os.path.join(datadir, "regtest", "debug.log")
     offset = os.path.getsize(log_path) if os.path.exists(log_path) else 0
-    cmd = [minibitd, "-regtest", f"-datadir={datadir}", "-printtoconsole=0", "-logtimemicros",
+    cmd = [minibitd, "-regtest", f"-datadir={datadir}", "-printtoconsole=0", "-listen=0", "-logtimemicros",
            "-debug=validation"] + args
     print("  $ " + " ".join(os.path.basename(c) if c == minibitd else c for c in cmd), flush=True)
     stderr_path = os.path.join(datadir, "stderr.txt")

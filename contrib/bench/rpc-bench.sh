@@ -102,7 +102,7 @@ fail() {
 
 # A port nobody listens on right now (the kernel picks it, then frees it).
 PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-NODE_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT" -printtoconsole=0)
+NODE_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT" -printtoconsole=0 -listen=0)
 [ -n "$RPCTHREADS" ] && NODE_ARGS+=("-rpcthreads=$RPCTHREADS")
 CLI_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT")
 

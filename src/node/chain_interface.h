@@ -45,6 +45,10 @@ struct MempoolHooks
     kernel::PolicyOptions policy{};
     kernel::AssemblerOptions assembler{};
     std::filesystem::path dump_file{}; //!< mempool.dat
+    /// Announces a transaction submitted through RPC to peers (Core's
+    /// BroadcastTransaction relays it even when it was already in the pool). Executor
+    /// thread; may be empty (no P2P).
+    std::function<void(const consensus::Uint256& txid, const consensus::Uint256& wtxid)> relay{};
 };
 
 /// The chain as RPC sees it. Construct after the chainstate is loaded; `chainman` and

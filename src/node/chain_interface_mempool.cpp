@@ -205,6 +205,8 @@ interfaces::TxAcceptResult ChainInterface::AcceptTransaction(const consensus::Tr
             present.already_in_mempool = true;
             if (entry->GetTx().GetWitnessHash() != tx->GetWitnessHash())
                 present.other_wtxid = entry->GetTx().GetWitnessHash();
+            if (m_mempool.relay)
+                m_mempool.relay(entry->GetTx().GetHash(), entry->GetTx().GetWitnessHash());
             return present;
         }
         kernel::AcceptOptions options;
@@ -216,7 +218,10 @@ interfaces::TxAcceptResult ChainInterface::AcceptTransaction(const consensus::Tr
         ApplyMaxFee(result, max_fee_per_kvb);
         if (test_accept || !result.allowed) return result;
         options.test_accept = false;
-        return Convert(tx, kernel::AcceptToMemoryPool(m_chainman, *m_mempool.pool, tx, options));
+        interfaces::TxAcceptResult accepted =
+            Convert(tx, kernel::AcceptToMemoryPool(m_chainman, *m_mempool.pool, tx, options));
+        if (accepted.allowed && m_mempool.relay) m_mempool.relay(accepted.txid, accepted.wtxid);
+        return accepted;
     });
 }
 
@@ -247,6 +252,8 @@ ChainInterface::AcceptPackage(const std::vector<consensus::TransactionRef>& txs,
             }
             interfaces::TxAcceptResult converted = Convert(tx, it->second);
             ApplyMaxFee(converted, max_fee_per_kvb);
+            if (!test_accept && converted.allowed && m_mempool.relay)
+                m_mempool.relay(converted.txid, converted.wtxid);
             out.results.push_back(std::move(converted));
         }
         return out;

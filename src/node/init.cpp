@@ -3,6 +3,7 @@
 #include <node/chain_interface.h>
 #include <node/chainstate_setup.h>
 #include <node/mempool_setup.h>
+#include <node/net_setup.h>
 #include <node/rpc_setup.h>
 #include <node/txindex_setup.h>
 #include <node/zmq_notifier.h>
@@ -158,6 +159,7 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     };
     // setmocktime's clock (0: system time), shared by the chainstate, the mempool and
     // through the chainstate, ChainInterface. It outlives every user: they end in this scope.
+    int exit_code = 0;
     std::atomic<int64_t> mock_time{0};
     const std::function<int64_t()> clock = [&mock_time]() -> int64_t {
         const int64_t mocked = mock_time.load();
@@ -172,6 +174,10 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     auto mempool_setup = MempoolSetupFromArgs(args);
     if (!mempool_setup) return fail(mempool_setup.error().message);
     mempool_setup->mempool.clock = clock;
+    auto net_setup = NetSetupFromArgs(args, params);
+    if (!net_setup) return fail(net_setup.error().message);
+    net_setup->peerman.clock = clock;
+    net_setup->peerman.logger = &logger;
     auto zmq = CreateZmqNotifier(args, &logger);
     if (!zmq) return fail(zmq.error().message);
     const std::shared_ptr<ZmqNotifier> zmq_notifier = std::move(*zmq);
@@ -200,11 +206,17 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     const std::shared_ptr<kernel::TxIndex> txindex = std::move(*opened_txindex);
     std::unique_ptr<MempoolStack> mempool;
     std::unique_ptr<ChainInterface> chain;
+    std::unique_ptr<NetStack> net;
+    // Set once P2P runs; read on the executor when RPC submits a transaction.
+    std::atomic<PeerManager*> relay_to{nullptr};
     if (!shutdown.IsRequested()) {
         mempool = std::make_unique<MempoolStack>(*mempool_setup, settings.chain_datadir,
                                                  zmq_notifier.get(), logger);
         MempoolHooks hooks{&mempool->Pool(), &mempool->Fees(), mempool_setup->policy,
                            mempool_setup->assembler, mempool->DumpFile()};
+        hooks.relay = [&relay_to](const consensus::Uint256& txid, const consensus::Uint256& wtxid) {
+            if (PeerManager* peers = relay_to.load()) peers->RelayTransaction(txid, wtxid);
+        };
         chain = std::make_unique<ChainInterface>(
             **chainman, validation, txindex ? TxIndexHooks(txindex) : IndexHooks{}, hooks);
         validation.Run([&] {
@@ -217,6 +229,18 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
                 validation, **chainman, txindex, [&shutdown] { return shutdown.IsRequested(); },
                 &logger);
         }
+        net = std::make_unique<NetStack>(std::move(*net_setup), settings.chain_datadir, **chainman,
+                                         &mempool->Pool(), mempool_setup->policy, validation,
+                                         logger);
+        validation.Run([&] { (*chainman)->Signals().Register(net->Peers().Events()); });
+        if (auto started = net->Start(); !started) {
+            logger.Error(started.error().message);
+            err << "Error: " << started.error().message << std::endl;
+            shutdown.Request();
+            exit_code = 1;
+        } else {
+            relay_to.store(&net->Peers());
+        }
         services.chain = chain.get();
         if (rpc_server) rpc_server->FinishWarmup();
         logger.Info("init message: Done loading");
@@ -226,7 +250,11 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     // Long-polls return, the server finishes the calls it runs, then nothing calls in.
     if (chain) chain->Interrupt();
     if (rpc_server) rpc_server->Stop();
+    relay_to.store(nullptr);
+    // No connection, timer or opener thread posts to the executor after this.
+    if (net) net->Stop();
     validation.Run([&] {
+        if (net) (*chainman)->Signals().Unregister(net->Peers().Events().get());
         if (mempool) mempool->Detach(**chainman);
         if (chain) (*chainman)->Signals().Unregister(chain->Events().get());
         if (txindex) (*chainman)->Signals().Unregister(txindex.get());
@@ -237,7 +265,8 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
         chainman->reset(); // flushes block index and coins
     });
     validation.Stop();
-    return 0;
+    net.reset();
+    return exit_code;
 }
 
 } // namespace
@@ -321,6 +350,7 @@ void SetupServerArgs(util::ArgsManager& args)
     AddZmqArgs(args);
     AddTxIndexArgs(args);
     AddMempoolArgs(args);
+    AddNetArgs(args);
 }
 
 util::Expected<InitSettings> ValidateSettings(util::ArgsManager& args, util::Logger& logger)

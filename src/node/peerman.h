@@ -51,6 +51,8 @@ struct PeerManOptions
     /// BIP152: announce and accept compact blocks (-cmpctblocks, a minibit
     /// switch so benchmarks can measure propagation without them).
     bool compact_blocks{true};
+    /// Our own addresses to advertise (-externalip), passed on to AddrRelay.
+    std::vector<net::Service> local_addresses{};
     /// Wall clock (unix seconds, mockable); default: system clock.
     std::function<int64_t()> clock{};
     util::Logger* logger{nullptr};
