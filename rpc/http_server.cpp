@@ -412,6 +412,7 @@ private:
     {
         m_keep_alive = req.keep_alive();
         m_version = req.version();
+        m_head_request = req.method() == http::verb::head;
 
         if (!m_server.ClientAllowed(m_peer_addr)) {
             m_server.Info("HTTP request from " + m_peer +
@@ -500,6 +501,26 @@ private:
              keep_alive && !m_closing);
     }
 
+    // A HEAD reply: the GET reply's status and headers (Content-Length included), no body.
+    void SendHeadersOnly(const http::response<http::string_body>& full, bool keep_alive)
+    {
+        auto res = std::make_shared<http::response<http::empty_body>>();
+        res->version(full.version());
+        res->result(full.result_int());
+        for (const auto& field : full)
+            res->set(field.name_string(), field.value());
+        res->keep_alive(keep_alive);
+        m_head_response = res;
+        m_stream.expires_after(m_server.options.timeout);
+        http::async_write(m_stream, *res,
+                          [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                              self->m_head_response.reset();
+                              if (ec) return self->Close();
+                              if (!keep_alive || self->m_closing) return self->Linger();
+                              self->DoRead();
+                          });
+    }
+
     void Send(HttpResponse response, bool keep_alive)
     {
         try {
@@ -514,6 +535,7 @@ private:
             res->body() = std::move(response.body);
             res->keep_alive(keep_alive);
             res->prepare_payload();
+            if (m_head_request) return SendHeadersOnly(*res, keep_alive);
             m_response = res;
             m_stream.expires_after(m_server.options.timeout);
             http::async_write(
@@ -567,13 +589,15 @@ private:
     beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
     std::shared_ptr<http::response<http::string_body>> m_response;
+    std::shared_ptr<http::response<http::empty_body>> m_head_response;
     net::ip::address m_peer_addr{};
     std::string m_peer{"unknown"};
     unsigned m_version{11};
     bool m_keep_alive{false};
-    bool m_busy{false};      // a request is being answered (strand only)
-    bool m_closing{false};   // no further requests (strand only)
-    bool m_lingering{false}; // draining input before close (strand only)
+    bool m_head_request{false}; // the request being answered is a HEAD (strand only)
+    bool m_busy{false};         // a request is being answered (strand only)
+    bool m_closing{false};      // no further requests (strand only)
+    bool m_lingering{false};    // draining input before close (strand only)
 };
 
 } // namespace

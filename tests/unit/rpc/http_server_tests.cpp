@@ -54,6 +54,21 @@ public:
         return parser.release();
     }
 
+    // Reads one reply with a caller-configured parser (e.g. one that skips the body).
+    template <class Body>
+    std::optional<http::response<Body>> ReadWith(http::response_parser<Body>& parser,
+                                                 std::chrono::milliseconds deadline = 10s)
+    {
+        beast::error_code result = net::error::would_block;
+        m_stream.expires_after(deadline);
+        http::async_read(m_stream, m_buffer, parser,
+                         [&](beast::error_code ec, size_t) { result = ec; });
+        m_ioc.restart();
+        m_ioc.run();
+        if (result) return std::nullopt;
+        return parser.release();
+    }
+
     std::optional<Response> Post(const std::string& target, const std::string& body,
                                  const std::string& extra_headers = "")
     {
@@ -132,6 +147,32 @@ TEST(HttpServer, KeepAliveServesTwoRequestsOnOneConnection)
     ASSERT_TRUE(second.has_value());
     EXPECT_EQ(second->result_int(), 200u);
     EXPECT_EQ(second->body(), "POST / two user=-");
+    server.Stop();
+}
+
+TEST(HttpServer, HeadRepliesCarryHeadersButNoBody)
+{
+    rpc::HttpServer server{TestOptions(), nullptr, nullptr};
+    server.RegisterHandler("/rest/", {.exact_match = false, .post_only = false}, Echo);
+    const uint16_t port = StartServer(server);
+    ASSERT_NE(port, 0);
+
+    Client client{port};
+    client.Send("HEAD /rest/x HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    http::response_parser<http::empty_body> head_parser;
+    head_parser.skip(true); // a reply to HEAD has no body, whatever Content-Length says
+    const auto head = client.ReadWith(head_parser);
+    ASSERT_TRUE(head.has_value());
+    EXPECT_EQ(head->result_int(), 200u);
+    // The length the GET reply would have: "HEAD /rest/x  user=-".
+    EXPECT_EQ(head->at(http::field::content_length), "20");
+    EXPECT_TRUE(head->keep_alive());
+
+    // Had the server sent a body after the HEAD headers, this reply would not parse.
+    client.Send("GET /rest/y HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const auto get = client.Read();
+    ASSERT_TRUE(get.has_value());
+    EXPECT_EQ(get->body(), "GET /rest/y  user=-");
     server.Stop();
 }
 
