@@ -229,9 +229,9 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
                 validation, **chainman, txindex, [&shutdown] { return shutdown.IsRequested(); },
                 &logger);
         }
-        net = std::make_unique<NetStack>(std::move(*net_setup), settings.chain_datadir, **chainman,
-                                         &mempool->Pool(), mempool_setup->policy, validation,
-                                         logger);
+        net =
+            std::make_unique<NetStack>(std::move(*net_setup), settings.chain_datadir, **chainman,
+                                       &mempool->Pool(), mempool_setup->policy, validation, logger);
         validation.Run([&] { (*chainman)->Signals().Register(net->Peers().Events()); });
         if (auto started = net->Start(); !started) {
             logger.Error(started.error().message);

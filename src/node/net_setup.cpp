@@ -59,9 +59,8 @@ void AddNetArgs(util::ArgsManager& args)
 {
     using util::ArgType;
     const auto conn = util::OptionsCategory::CONNECTION;
-    args.AddArg("-listen",
-                "Accept connections from outside (default: 1 if no -connect)", ArgType::BOOL,
-                conn);
+    args.AddArg("-listen", "Accept connections from outside (default: 1 if no -connect)",
+                ArgType::BOOL, conn);
     args.AddArg("-bind=<addr>[:<port>]",
                 "Bind to the given address and always listen on it (default: 0.0.0.0 and ::). "
                 "Use [host]:port notation for IPv6. The port defaults to -port",
@@ -165,8 +164,7 @@ util::Expected<NetSetup> NetSetupFromArgs(const util::ArgsManager& args,
     if (timeout <= 0) timeout = DEFAULT_CONNECT_TIMEOUT_MS; // Core falls back likewise
     cm.connect_timeout = std::chrono::milliseconds{timeout};
     const int64_t peer_timeout = args.GetIntArg("-peertimeout", DEFAULT_PEER_CONNECT_TIMEOUT_S);
-    if (peer_timeout <= 0)
-        return util::Unexpected("peertimeout must be a positive integer.");
+    if (peer_timeout <= 0) return util::Unexpected("peertimeout must be a positive integer.");
     cm.handshake_timeout = std::chrono::seconds{peer_timeout};
 
     ConnOpenerOptions& op = setup.opener;
@@ -198,8 +196,7 @@ util::Expected<NetSetup> NetSetupFromArgs(const util::ArgsManager& args,
 
     for (const std::string& text : args.GetArgs("-externalip")) {
         const auto service = net::ParseService(text, *port);
-        if (!service)
-            return util::Unexpected("Cannot resolve -externalip address: '" + text + "'");
+        if (!service) return util::Unexpected("Cannot resolve -externalip address: '" + text + "'");
         setup.external_ips.push_back(*service);
     }
     pm.local_addresses = setup.external_ips;
@@ -248,7 +245,10 @@ NetStack::NetStack(NetSetup setup, const std::filesystem::path& chain_datadir,
     m_opener = std::make_unique<ConnOpener>(*m_connman, *m_addrman, *m_banman, std::move(op));
 }
 
-NetStack::~NetStack() { Stop(); }
+NetStack::~NetStack()
+{
+    Stop();
+}
 
 util::Expected<void> NetStack::Start()
 {
