@@ -4,6 +4,10 @@
 
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace rpc {
 
@@ -42,6 +46,53 @@ private:
     size_t m_depth{0};
 };
 
+// Tracks object keys while the DOM is built. nlohmann keeps one value per key, but Core
+// refuses a named parameter given twice, so a params object with a repeated key gets
+// DUPLICATE_PARAM_MARKER naming the first repeated key.
+class DuplicateParamFinder
+{
+public:
+    bool operator()(int /*depth*/, nlohmann::detail::parse_event_t event, Json& parsed)
+    {
+        using Event = nlohmann::detail::parse_event_t;
+        switch (event) {
+        case Event::object_start:
+        case Event::array_start:
+            m_frames.push_back(
+                Frame{{}, {}, {}, !m_frames.empty() && m_frames.back().last_key == "params"});
+            break;
+        case Event::key: {
+            Frame& frame = m_frames.back();
+            std::string key = parsed.get<std::string>();
+            if (!frame.keys.insert(key).second && !frame.duplicate) frame.duplicate = key;
+            frame.last_key = std::move(key);
+            break;
+        }
+        case Event::object_end:
+            if (m_frames.back().under_params && m_frames.back().duplicate)
+                parsed[std::string{DUPLICATE_PARAM_MARKER}] = *m_frames.back().duplicate;
+            m_frames.pop_back();
+            break;
+        case Event::array_end:
+            m_frames.pop_back();
+            break;
+        case Event::value:
+            break;
+        }
+        return true;
+    }
+
+private:
+    struct Frame
+    {
+        std::set<std::string> keys;
+        std::optional<std::string> duplicate;
+        std::string last_key;
+        bool under_params{false};
+    };
+    std::vector<Frame> m_frames;
+};
+
 RpcError InvalidRequest(std::string message)
 {
     return RpcError{RPC_INVALID_REQUEST, std::move(message)};
@@ -55,7 +106,13 @@ Result ParseJsonBody(std::string_view body)
     try {
         DepthCheck check;
         if (!Json::sax_parse(body.begin(), body.end(), &check)) return parse_error;
-        Json value = Json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+        DuplicateParamFinder finder;
+        Json value = Json::parse(
+            body.begin(), body.end(),
+            [&finder](int depth, nlohmann::detail::parse_event_t event, Json& parsed) {
+                return finder(depth, event, parsed);
+            },
+            /*allow_exceptions=*/false);
         if (value.is_discarded()) return parse_error;
         return value;
     } catch (const std::exception&) {

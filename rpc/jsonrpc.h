@@ -60,6 +60,10 @@ private:
     std::variant<Json, RpcError> m_v;
 };
 
+/// Key ParseJsonBody adds to a params object whose JSON text repeated a key; its value is
+/// the first repeated key (the DOM keeps one value per key, Core refuses the call).
+inline constexpr std::string_view DUPLICATE_PARAM_MARKER{"\x01duplicate-parameter"};
+
 /// Parses a request body: any JSON text, nested at most MAX_JSON_DEPTH deep. Never throws;
 /// bad or too deep input gives RPC_PARSE_ERROR "Parse error".
 Result ParseJsonBody(std::string_view body);

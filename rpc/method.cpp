@@ -546,6 +546,11 @@ std::optional<size_t> Method::ArgPosition(std::string_view name) const
 
 Result Method::NamedToPositional(const Json& named) const
 {
+    if (const auto duplicate = named.find(DUPLICATE_PARAM_MARKER);
+        duplicate != named.end() && duplicate->is_string()) {
+        return RpcError{RPC_INVALID_PARAMETER,
+                        "Parameter " + duplicate->get<std::string>() + " specified multiple times"};
+    }
     // Keys still unclaimed; whatever is left at the end is unknown to this method.
     std::unordered_map<std::string, const Json*> remaining;
     for (const auto& [key, value] : named.items())

@@ -396,6 +396,14 @@ TEST_F(DispatchTest, ParameterErrorsThroughDispatch)
               ErrorJson(-8, "Parameter height specified twice both as positional and named "
                             "argument"));
 
+    // A named parameter given twice is refused, whatever the values (Core v28).
+    answer = Post(R"({"id":1,"method":"getblockhash","params":{"height":2,"height":2}})");
+    EXPECT_EQ(answer.body["error"], ErrorJson(-8, "Parameter height specified multiple times"));
+    // Only the params object is checked; a repeated key elsewhere keeps the last value.
+    answer = Post(R"({"id":1,"id":7,"method":"getblockhash","params":{"height":4}})");
+    EXPECT_EQ(answer.body["result"], "hash4");
+    EXPECT_EQ(answer.body["id"], 7);
+
     answer = Post(R"({"id":1,"method":"getblockhash","params":{"args":[5]}})");
     EXPECT_EQ(answer.body["result"], "hash5");
 
