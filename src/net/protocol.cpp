@@ -100,25 +100,38 @@ void FrameDecoder::ParseHeader()
         m_error = FrameError::WRONG_MAGIC;
         return;
     }
-    auto command =
-        ParseCommand(std::span<const uint8_t, COMMAND_SIZE>(m_header_buf.data() + 4, COMMAND_SIZE));
-    if (!command) {
-        m_error = FrameError::BAD_COMMAND;
-        return;
-    }
-    h.command = std::move(*command);
     h.length = ReadLE32(m_header_buf.data() + 16);
     if (h.length > m_max_length) {
         m_error = FrameError::OVERSIZED;
         return;
     }
+    // A bad command is not fatal: the declared length still tells us where the
+    // next frame starts, so the payload is skipped (not buffered) and refused.
+    auto command =
+        ParseCommand(std::span<const uint8_t, COMMAND_SIZE>(m_header_buf.data() + 4, COMMAND_SIZE));
+    if (command) {
+        h.command = std::move(*command);
+    } else {
+        m_bad_command = FrameError::BAD_COMMAND;
+    }
     std::memcpy(h.checksum.data(), m_header_buf.data() + 20, CHECKSUM_SIZE);
     m_header = std::move(h);
+}
+
+void FrameDecoder::Reset()
+{
+    m_header.reset();
+    m_header_pos = 0;
+    m_payload.clear();
+    m_skipped = 0;
+    m_bad_command.reset();
+    m_complete = false;
 }
 
 size_t FrameDecoder::Read(std::span<const uint8_t> data)
 {
     if (m_error || m_complete) return 0;
+    m_rejected.reset();
     size_t used = 0;
     if (!m_header) {
         const size_t n = std::min(data.size(), MESSAGE_HEADER_SIZE - m_header_pos);
@@ -129,30 +142,43 @@ size_t FrameDecoder::Read(std::span<const uint8_t> data)
         ParseHeader();
         if (m_error) return used;
     }
-    // The payload grows with what actually arrives, so a header alone cannot
-    // make us allocate its declared length.
-    const size_t want = m_header->length - m_payload.size();
-    const size_t n = std::min(want, data.size() - used);
-    m_payload.insert(m_payload.end(), data.begin() + used, data.begin() + used + n);
+    const size_t have = m_bad_command ? m_skipped : m_payload.size();
+    const size_t n = std::min(m_header->length - have, data.size() - used);
+    if (m_bad_command) {
+        m_skipped += n;
+    } else {
+        // The payload grows with what actually arrives, so a header alone
+        // cannot make us allocate its declared length.
+        m_payload.insert(m_payload.end(), data.begin() + used, data.begin() + used + n);
+    }
     used += n;
-    if (m_payload.size() == m_header->length) {
-        if (Checksum(m_payload) != m_header->checksum) {
-            m_error = FrameError::BAD_CHECKSUM;
-        } else {
-            m_complete = true;
-        }
+    if (have + n < m_header->length) return used;
+
+    const size_t raw_size = MESSAGE_HEADER_SIZE + m_header->length;
+    if (m_bad_command) {
+        m_rejected = RejectedFrame{FrameError::BAD_COMMAND, {}, raw_size};
+        Reset();
+    } else if (Checksum(m_payload) != m_header->checksum) {
+        m_rejected = RejectedFrame{FrameError::BAD_CHECKSUM, m_header->command, raw_size};
+        Reset();
+    } else {
+        m_complete = true;
     }
     return used;
+}
+
+std::optional<RejectedFrame> FrameDecoder::TakeRejected()
+{
+    auto out = std::move(m_rejected);
+    m_rejected.reset();
+    return out;
 }
 
 Message FrameDecoder::TakeMessage()
 {
     assert(m_complete);
     Message msg{std::move(m_header->command), std::move(m_payload)};
-    m_header.reset();
-    m_header_pos = 0;
-    m_payload.clear();
-    m_complete = false;
+    Reset();
     return msg;
 }
 

@@ -72,10 +72,22 @@ enum class FrameError
 /// Human-readable description of a FrameError, for logs and disconnect reasons.
 std::string_view FrameErrorString(FrameError error);
 
+/// A frame the decoder read to its end but refused (bad checksum or unparsable
+/// command), as Bitcoin Core's V1 transport does: the message is dropped and
+/// the stream continues with the next frame.
+struct RejectedFrame
+{
+    FrameError error{FrameError::BAD_CHECKSUM};
+    std::string command; //!< the parsed command; empty when the command itself was bad
+    size_t raw_size{0};  //!< header plus payload bytes, for per-message byte counters
+};
+
 /// Reassembles frames from arbitrary chunks of a byte stream. It never holds
 /// more than one header plus that header's declared (bounded) payload, and
-/// stops consuming at each message boundary so the caller controls pacing.
-/// Errors are sticky: the stream cannot be resynchronised, the peer must go.
+/// stops consuming at each message boundary (accepted or rejected) so the
+/// caller controls pacing. Wrong magic and an oversized length are fatal and
+/// sticky (the stream cannot be resynchronised, the peer must go); a bad
+/// checksum or command only rejects that one frame (see Rejected()).
 class FrameDecoder
 {
 public:
@@ -92,7 +104,14 @@ public:
     /// Calling it when !Complete() is a bug.
     Message TakeMessage();
 
-    /// The error that stopped decoding, if any.
+    /// The frame just finished but refused, if the last Read() ended on one.
+    /// It stays available until TakeRejected() or the next Read(), which
+    /// discards it and continues with the following frame.
+    const std::optional<RejectedFrame>& Rejected() const { return m_rejected; }
+    /// Hands over (and clears) the refused frame, if any.
+    std::optional<RejectedFrame> TakeRejected();
+
+    /// The fatal error that stopped decoding (WRONG_MAGIC or OVERSIZED), if any.
     std::optional<FrameError> Error() const { return m_error; }
 
     /// Header of the message being read, once its 24 bytes have arrived.
@@ -105,10 +124,14 @@ private:
     size_t m_header_pos{0};
     std::optional<MessageHeader> m_header;
     std::vector<uint8_t> m_payload;
+    size_t m_skipped{0}; //!< payload bytes discarded of a frame with a bad command
+    std::optional<FrameError> m_bad_command;
     bool m_complete{false};
+    std::optional<RejectedFrame> m_rejected;
     std::optional<FrameError> m_error;
 
     void ParseHeader();
+    void Reset();
 };
 
 } // namespace net

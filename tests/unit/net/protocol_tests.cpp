@@ -185,14 +185,85 @@ TEST(NetFrameDecoder, WrongMagic)
     EXPECT_EQ(FeedError(Frame(MAINNET, "verack", {})), net::FrameError::WRONG_MAGIC);
 }
 
-TEST(NetFrameDecoder, BadCommand)
+// Feeds `stream` `chunk` bytes at a time, collecting messages and rejected frames in order.
+struct Fed
 {
-    auto f = Frame(REGTEST, "verack", {});
-    f[4 + 7] = 'x'; // byte after the NUL padding starts
-    EXPECT_EQ(FeedError(f), net::FrameError::BAD_COMMAND);
-    f = Frame(REGTEST, "verack", {});
-    f[4] = 0x07;
-    EXPECT_EQ(FeedError(f), net::FrameError::BAD_COMMAND);
+    std::vector<std::string> events; // "msg:<command>" or "rej:<error>:<command>:<size>"
+    std::vector<net::Message> msgs;
+};
+
+Fed FeedCollect(net::FrameDecoder& dec, std::span<const uint8_t> stream, size_t chunk)
+{
+    Fed out;
+    size_t pos = 0;
+    while (pos < stream.size() && !dec.Error()) {
+        const size_t n = dec.Read(stream.subspan(pos, std::min(chunk, stream.size() - pos)));
+        pos += n;
+        if (dec.Complete()) {
+            out.msgs.push_back(dec.TakeMessage());
+            out.events.push_back("msg:" + out.msgs.back().command);
+        } else if (dec.Rejected()) {
+            const auto rej = dec.TakeRejected();
+            EXPECT_FALSE(dec.Rejected());
+            out.events.push_back("rej:" + std::string(net::FrameErrorString(rej->error)) + ":" +
+                                 rej->command + ":" + std::to_string(rej->raw_size));
+        } else if (n == 0) {
+            break;
+        }
+    }
+    return out;
+}
+
+std::vector<uint8_t> Concat(std::initializer_list<std::vector<uint8_t>> parts)
+{
+    std::vector<uint8_t> out;
+    for (const auto& p : parts)
+        out.insert(out.end(), p.begin(), p.end());
+    return out;
+}
+
+TEST(NetFrameDecoder, BadCommandIsDroppedAndStreamContinues)
+{
+    auto junk_after_nul = Frame(REGTEST, "verack", {});
+    junk_after_nul[4 + 7] = 'x'; // byte after the NUL padding starts
+    auto control_char = Frame(REGTEST, "ping", {9, 9, 9});
+    control_char[4] = 0x07;
+    const auto good = Frame(REGTEST, "pong", {1, 2, 3, 4, 5, 6, 7, 8});
+    const auto stream = Concat({junk_after_nul, control_char, good});
+    for (size_t chunk : {size_t{1}, size_t{7}, stream.size()}) {
+        net::FrameDecoder dec{REGTEST};
+        const auto fed = FeedCollect(dec, stream, chunk);
+        EXPECT_FALSE(dec.Error());
+        // 24 + 0 and 24 + 3 bytes; the command of a malformed frame is not reported.
+        EXPECT_EQ(fed.events, (std::vector<std::string>{"rej:malformed command::24",
+                                                        "rej:malformed command::27", "msg:pong"}));
+        ASSERT_EQ(fed.msgs.size(), 1u);
+        EXPECT_EQ(fed.msgs[0].payload, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+    }
+}
+
+TEST(NetFrameDecoder, BadCommandPayloadIsNotBuffered)
+{
+    // A malformed command declaring the maximum length is skipped byte by byte;
+    // the decoder reports nothing until the declared payload has gone by.
+    auto f = Frame(REGTEST, "block", {});
+    f[4] = 0x01;
+    f[16] = 0x00;
+    f[17] = 0x09;
+    f[18] = 0x3d;
+    f[19] = 0x00; // 4,000,000
+    net::FrameDecoder dec{REGTEST};
+    EXPECT_EQ(dec.Read(f), 24u);
+    std::vector<uint8_t> body(net::MAX_PROTOCOL_MESSAGE_LENGTH - 1, 0);
+    EXPECT_EQ(dec.Read(body), body.size());
+    EXPECT_FALSE(dec.Rejected());
+    EXPECT_FALSE(dec.Complete());
+    const std::vector<uint8_t> last{0};
+    EXPECT_EQ(dec.Read(last), 1u);
+    ASSERT_TRUE(dec.Rejected());
+    EXPECT_EQ(dec.Rejected()->error, net::FrameError::BAD_COMMAND);
+    EXPECT_EQ(dec.Rejected()->raw_size, 24u + 4'000'000u);
+    EXPECT_FALSE(dec.Error());
 }
 
 TEST(NetFrameDecoder, LengthAtLimitAcceptedOneOverRejected)
@@ -212,14 +283,41 @@ TEST(NetFrameDecoder, LengthAtLimitAcceptedOneOverRejected)
     EXPECT_EQ(FeedError(over), net::FrameError::OVERSIZED);
 }
 
-TEST(NetFrameDecoder, BadChecksum)
+TEST(NetFrameDecoder, BadChecksumIsDroppedAndStreamContinues)
 {
-    auto f = Frame(REGTEST, "ping", {1, 2, 3, 4, 5, 6, 7, 8});
-    f.back() ^= 1;
-    EXPECT_EQ(FeedError(f), net::FrameError::BAD_CHECKSUM);
-    auto g = Frame(REGTEST, "verack", {});
-    g[20] ^= 0x80;
-    EXPECT_EQ(FeedError(g), net::FrameError::BAD_CHECKSUM);
+    auto bad_payload = Frame(REGTEST, "ping", {1, 2, 3, 4, 5, 6, 7, 8});
+    bad_payload.back() ^= 1;
+    auto bad_sum = Frame(REGTEST, "verack", {});
+    bad_sum[20] ^= 0x80;
+    const auto good = Frame(REGTEST, "tx", std::vector<uint8_t>(100, 0xab));
+    const auto stream = Concat({bad_payload, bad_sum, good, bad_payload});
+    for (size_t chunk : {size_t{1}, size_t{5}, stream.size()}) {
+        net::FrameDecoder dec{REGTEST};
+        const auto fed = FeedCollect(dec, stream, chunk);
+        EXPECT_FALSE(dec.Error());
+        EXPECT_EQ(fed.events,
+                  (std::vector<std::string>{"rej:payload checksum mismatch:ping:32",
+                                            "rej:payload checksum mismatch:verack:24", "msg:tx",
+                                            "rej:payload checksum mismatch:ping:32"}));
+        ASSERT_EQ(fed.msgs.size(), 1u);
+        EXPECT_EQ(fed.msgs[0].payload, std::vector<uint8_t>(100, 0xab));
+    }
+}
+
+TEST(NetFrameDecoder, UntakenRejectionIsClearedByNextRead)
+{
+    auto bad = Frame(REGTEST, "ping", {1, 2, 3, 4, 5, 6, 7, 8});
+    bad.back() ^= 1;
+    const auto good = Frame(REGTEST, "verack", {});
+    const auto stream = Concat({bad, good});
+    net::FrameDecoder dec{REGTEST};
+    EXPECT_EQ(dec.Read(stream), bad.size()); // stops at the rejected frame's end
+    EXPECT_TRUE(dec.Rejected());
+    EXPECT_FALSE(dec.Complete());
+    EXPECT_EQ(dec.Read(std::span(stream).subspan(bad.size())), good.size());
+    EXPECT_FALSE(dec.Rejected());
+    ASSERT_TRUE(dec.Complete());
+    EXPECT_EQ(dec.TakeMessage().command, "verack");
 }
 
 TEST(NetFrameDecoder, ErrorIsSticky)
