@@ -1,4 +1,5 @@
 #include <rpc/cli.h>
+#include <rpc/cli_netinfo.h>
 
 #include <rpc/client.h>
 #include <rpc/http_auth.h>
@@ -986,133 +987,26 @@ std::string NetinfoHelp()
            "> watch --interval 1 --no-title minibit-cli -netinfo 4\n";
 }
 
-std::string Pad(std::string text, size_t width, bool left_align = false)
-{
-    if (text.size() >= width) return text;
-    const std::string fill(width - text.size(), ' ');
-    return left_align ? text + fill : fill + text;
-}
-
 CliOutput NetInfo(const CliSettings& settings, const std::vector<std::string>& words)
 {
-    int level = 0;
-    bool outonly = false;
-    if (!words.empty()) {
-        const auto n = util::ParseInt64(words[0]);
-        if (!n || *n < 0 || *n > 255) {
-            throw LocalError{"invalid -netinfo level argument: " + words[0] +
-                             "\nFor more information, run: minibit-cli -netinfo help"};
-        }
-        level = static_cast<int>(std::min<int64_t>(*n, NETINFO_MAX_LEVEL));
-        if (words.size() > 1) {
-            if (words[1] != "outonly") {
-                throw LocalError{"invalid -netinfo outonly argument: " + words[1] +
-                                 "\nFor more information, run: minibit-cli -netinfo help"};
-            }
-            outonly = true;
-        }
-    }
+    // Parsing and layout live in cli_netinfo.cpp; this only fetches the two replies.
+    const auto request = ParseNetinfoArgs(words);
+    if (!request) throw LocalError{request.error().message};
     std::vector<Json> requests{MakeRequest("getpeerinfo", Json::array(), 0),
                                MakeRequest("getnetworkinfo", Json::array(), 1)};
     const std::vector<Json> batch = CallBatch(settings, std::move(requests));
     if (ReplyFailed(batch[0])) return FormatReply(batch[0]);
     if (ReplyFailed(batch[1])) return FormatReply(batch[1]);
-    const Json& peers = Field(batch[0], "result");
-    const Json& net = Field(batch[1], "result");
-
-    static const std::array<std::string, 5> NETWORKS{"ipv4", "ipv6", "onion", "i2p", "cjdns"};
-    std::array<std::array<int, 6>, 3> counts{}; // in/out/total x networks+total
-    int block_relay = 0;
-    int manual = 0;
-    std::string listing;
+    const std::string client =
+        "minibit client v" + std::string{MINIBIT_VERSION} +
+        (settings.chain == util::ChainType::MAIN ? ""
+                                                 : " " + util::ChainTypeToString(settings.chain));
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    const auto since = [&](const Json& t, int64_t unit) -> std::string {
-        if (!t.is_number_integer() || t.get<int64_t>() == 0) return "";
-        return std::to_string((now - t.get<int64_t>()) / unit);
-    };
-    const auto ping_ms = [](const Json& t) -> std::string {
-        if (!t.is_number() && !t.is_binary()) return "";
-        return std::to_string(std::llround(NumberOf(t) * 1000));
-    };
-    if (peers.is_array()) {
-        for (const Json& peer : peers) {
-            const std::string network = ValStr(Field(peer, "network"));
-            const auto it = std::find(NETWORKS.begin(), NETWORKS.end(), network);
-            if (it == NETWORKS.end()) continue;
-            const size_t id = static_cast<size_t>(it - NETWORKS.begin());
-            const bool outbound =
-                !Field(peer, "inbound").is_boolean() || !Field(peer, "inbound").get<bool>();
-            ++counts[outbound][id];
-            ++counts[outbound][5];
-            ++counts[2][id];
-            ++counts[2][5];
-            const std::string type = ValStr(Field(peer, "connection_type"));
-            if (type == "block-relay-only") ++block_relay;
-            if (type == "manual") ++manual;
-            if (level == 0 || (outonly && !outbound)) continue;
-            std::string short_type = type == "outbound-full-relay"            ? "full"
-                                     : type == "block-relay-only"             ? "block"
-                                     : type == "addr-fetch"                   ? "addr"
-                                     : (type == "manual" || type == "feeler") ? type
-                                                                              : "";
-            std::string line = Pad(outbound ? "out" : "in", 3) + " " + Pad(short_type, 6) + " " +
-                               Pad(network, 5) + Pad(ping_ms(Field(peer, "minping")), 7) +
-                               Pad(ping_ms(Field(peer, "pingtime")), 7) +
-                               Pad(since(Field(peer, "lastsend"), 1), 5) +
-                               Pad(since(Field(peer, "lastrecv"), 1), 5) +
-                               Pad(since(Field(peer, "last_transaction"), 60), 5) +
-                               Pad(since(Field(peer, "last_block"), 60), 5) +
-                               Pad(since(Field(peer, "conntime"), 60), 6) + " " +
-                               Pad(ValStr(Field(peer, "id")), 4);
-            if (level == 2 || level == 4) line += "  " + ValStr(Field(peer, "addr"));
-            if (level == 3 || level == 4)
-                line += "  " + ValStr(Field(peer, "version")) + ValStr(Field(peer, "subver"));
-            listing += line + "\n";
-        }
-    }
-    std::string out =
-        "minibit client " + std::string{"v"} + MINIBIT_VERSION +
-        (settings.chain == util::ChainType::MAIN ? ""
-                                                 : " " + util::ChainTypeToString(settings.chain)) +
-        " - server " + ValStr(Field(net, "protocolversion")) + ValStr(Field(net, "subversion")) +
-        "\n\n";
-    if (level > 0 && !listing.empty()) {
-        out += "<->   type   net  mping   ping send recv  txn  blk   age   id\n" + listing +
-               "                     ms     ms  sec  sec  min  min   min\n\n";
-    }
-    out += "     ";
-    for (const std::string& name : NETWORKS)
-        out += Pad(name, 8);
-    out += "   total   block";
-    if (manual) out += "  manual";
-    const std::array<std::string, 3> rows{"in", "out", "total"};
-    for (size_t r = 0; r < 3; ++r) {
-        out += "\n" + Pad(rows[r], 5, true);
-        for (size_t n = 0; n < 5; ++n)
-            out += Pad(std::to_string(counts[r][n]), 8);
-        out += Pad(std::to_string(counts[r][5]), 8);
-        if (r == 1) {
-            out += Pad(std::to_string(block_relay), 8);
-            if (manual) out += Pad(std::to_string(manual), 8);
-        }
-    }
-    out += "\n\nLocal addresses";
-    const Json& local = Field(net, "localaddresses");
-    if (!local.is_array() || local.empty()) {
-        out += ": n/a";
-    } else {
-        size_t width = 0;
-        for (const Json& a : local)
-            width = std::max(width, ValStr(Field(a, "address")).size() + 1);
-        for (const Json& a : local) {
-            out += "\n" + Pad(ValStr(Field(a, "address")), width, true) + "    port " +
-                   Pad(ValStr(Field(a, "port")), 6) + "    score " +
-                   Pad(ValStr(Field(a, "score")), 6);
-        }
-    }
-    return CliOutput{out, "", 0};
+    const Json& peers = Field(batch[0], "result");
+    const Json& network = Field(batch[1], "result");
+    return CliOutput{FormatNetinfo(peers, network, *request, client, now), "", 0};
 }
 
 // --- -addrinfo ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ void RegisterAllMethods(MethodTable& table, const Services& services)
 {
     RegisterBlockchainMethods(table, services);
     RegisterControlMethods(table, services);
+    RegisterNetMethods(table, services);
     RegisterMiningMethods(table, services);
     RegisterMiningTemplateMethods(table, services);
     RegisterMempoolMethods(table, services);

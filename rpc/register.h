@@ -27,6 +27,9 @@ void RegisterMempoolMethods(MethodTable& table, const Services& services);
 void RegisterMiningTemplateMethods(MethodTable& table, const Services& services);
 /// hidden: setmocktime (regtest only).
 void RegisterNodeControlMethods(MethodTable& table, const Services& services);
+/// network: getpeerinfo, getnetworkinfo, addnode, setban, ... plus getblockfrompeer
+/// (blockchain) and addpeeraddress (hidden).
+void RegisterNetMethods(MethodTable& table, const Services& services);
 /// zmq: getzmqnotifications.
 void RegisterZmqMethods(MethodTable& table, const Services& services);
 

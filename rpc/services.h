@@ -13,7 +13,8 @@
 
 namespace interfaces {
 class Chain;
-}
+class Net;
+} // namespace interfaces
 namespace util {
 class Logger;
 }
@@ -33,6 +34,8 @@ struct Services
 {
     interfaces::Chain* chain{nullptr}; //!< required once methods are registered
     util::Logger* logger{nullptr};     //!< may be null
+    /// The P2P layer; null when it is not running (network methods then answer -31).
+    interfaces::Net* net{nullptr};
     /// Asks the node to shut down; returns at once (the `stop` RPC).
     std::function<void()> request_shutdown{};
     /// True once shutdown began (long-polls stop waiting).

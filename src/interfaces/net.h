@@ -80,6 +80,9 @@ struct NetworkInfo
     bool network_active{true};
     std::vector<std::string> reachable_networks; //!< names of networks we can reach
     std::vector<LocalAddress> local_addresses;
+    int version{0};           //!< version (Core's CLIENT_VERSION formula over ours)
+    std::string subversion;   //!< subversion (our BIP14 user agent)
+    int protocol_version{0};  //!< protocolversion
 };
 
 /// getnettotals.
@@ -117,6 +120,13 @@ struct BannedSubnet
     int64_t banned_until{0};
 };
 
+/// addpeeraddress's outcome (Core's hidden test RPC).
+struct AddPeerAddressResult
+{
+    bool success{false};
+    std::string error; //!< "failed-adding-to-new" / "failed-adding-to-tried"; empty otherwise
+};
+
 /// Failures with their Bitcoin Core RPC codes, so rpc/ maps them without guessing.
 enum class NetError
 {
@@ -131,7 +141,8 @@ enum class NetError
     BLOCK_HEADER_MISSING,  //!< -1 "Block header missing"
     BLOCK_ALREADY_HAVE,    //!< -1 "Block already downloaded"
     PEER_CANNOT_SERVE,     //!< -1 (getblockfrompeer: "...")
-    P2P_DISABLED,          //!< -9 "Error: Peer-to-peer functionality missing or disabled"
+    P2P_DISABLED,          //!< -31 "Error: Peer-to-peer functionality missing or disabled"
+    ABSOLUTE_TIME_IN_PAST, //!< -8 "Error: Absolute timestamp is in the past" (setban)
 };
 
 /// A NetError plus the detail to print.
@@ -171,6 +182,9 @@ public:
     virtual bool SetNetworkActive(bool active) = 0;
     virtual std::optional<NetFailure> GetBlockFromPeer(const consensus::Uint256& hash,
                                                        int64_t peer_id) = 0;
+    /// addpeeraddress: puts address:port in the AddrMan (then in tried when `tried`).
+    virtual AddPeerAddressResult AddPeerAddress(const std::string& address, uint16_t port,
+                                                bool tried) = 0;
 };
 
 } // namespace interfaces

@@ -3,6 +3,7 @@
 #include <node/chain_interface.h>
 #include <node/chainstate_setup.h>
 #include <node/mempool_setup.h>
+#include <node/net_interface.h>
 #include <node/net_setup.h>
 #include <node/rpc_setup.h>
 #include <node/txindex_setup.h>
@@ -207,6 +208,7 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     std::unique_ptr<MempoolStack> mempool;
     std::unique_ptr<ChainInterface> chain;
     std::unique_ptr<NetStack> net;
+    std::unique_ptr<NetInterface> net_interface;
     // Set once P2P runs; read on the executor when RPC submits a transaction.
     std::atomic<PeerManager*> relay_to{nullptr};
     if (!shutdown.IsRequested()) {
@@ -240,6 +242,8 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
             exit_code = 1;
         } else {
             relay_to.store(&net->Peers());
+            net_interface = std::make_unique<NetInterface>(*net, validation, clock);
+            services.net = net_interface.get();
         }
         services.chain = chain.get();
         if (rpc_server) rpc_server->FinishWarmup();

@@ -1,7 +1,7 @@
-// The shape of every method in the blockchain, control, rawtransactions, util (getindexinfo)
-// and zmq files, and of the builtins, against Bitcoin Core v28: argument names in order (with
-// aliases and hidden arguments), the help category, and each documented result's type and
-// field paths. The table is transcribed from Core v28.0's published RPC docs
+// The shape of every method in the blockchain, control, network, rawtransactions, util
+// (getindexinfo) and zmq files, and of the builtins, against Bitcoin Core v28: argument names in
+// order (with aliases and hidden arguments), the help category, and each documented result's type
+// and field paths. The table is transcribed from Core v28.0's published RPC docs
 // (bitcoincore.org/en/doc/28.0.0/rpc/...) and, for hidden methods, from Core's method tables.
 // Field paths: "a.b" is key b inside object a, "a[]" is an element of array a, a trailing "?"
 // marks a field Core documents as optional.
@@ -212,6 +212,69 @@ const std::vector<MethodShape>& CoreShapes()
          "",
          {{"", "json object", "name name.synced name.best_block_height"}}},
         {"getzmqnotifications", "zmq", {}, "", {{"", "json array", "[].type [].address [].hwm"}}},
+        // network (and getblockfrompeer, which Core files under blockchain)
+        {"addnode", "network", {"node", "command", "v2transport"}, "", {{"", "json null", ""}}},
+        {"clearbanned", "network", {}, "", {{"", "json null", ""}}},
+        {"disconnectnode", "network", {"address", "nodeid"}, "", {{"", "json null", ""}}},
+        {"getaddednodeinfo",
+         "network",
+         {"node"},
+         "",
+         {{"", "json array",
+           "[].addednode [].connected [].addresses [].addresses[].address "
+           "[].addresses[].connected"}}},
+        {"getconnectioncount", "network", {}, "", {{"", "numeric", ""}}},
+        {"getnettotals",
+         "network",
+         {},
+         "",
+         {{"", "json object",
+           "totalbytesrecv totalbytessent timemillis uploadtarget uploadtarget.timeframe "
+           "uploadtarget.target uploadtarget.target_reached uploadtarget.serve_historical_blocks "
+           "uploadtarget.bytes_left_in_cycle uploadtarget.time_left_in_cycle"}}},
+        {"getnetworkinfo",
+         "network",
+         {},
+         "",
+         {{"", "json object",
+           "version subversion protocolversion localservices localservicesnames localrelay "
+           "timeoffset connections connections_in connections_out networkactive networks "
+           "networks[].name networks[].limited networks[].reachable networks[].proxy "
+           "networks[].proxy_randomize_credentials relayfee incrementalfee localaddresses "
+           "localaddresses[].address localaddresses[].port localaddresses[].score warnings"}}},
+        {"getnodeaddresses",
+         "network",
+         {"count", "network"},
+         "",
+         {{"", "json array", "[].time [].services [].address [].port [].network"}}},
+        {"getpeerinfo",
+         "network",
+         {},
+         "",
+         {{"", "json array",
+           "[].id [].addr [].addrbind? [].addrlocal? [].network [].mapped_as? [].services "
+           "[].servicesnames [].relaytxes [].lastsend [].lastrecv [].last_transaction "
+           "[].last_block [].bytessent [].bytesrecv [].conntime [].timeoffset [].pingtime? "
+           "[].minping? [].pingwait? [].version [].subver [].inbound [].bip152_hb_to "
+           "[].bip152_hb_from [].startingheight [].presynced_headers [].synced_headers "
+           "[].synced_blocks [].inflight [].addr_relay_enabled [].addr_processed "
+           "[].addr_rate_limited [].permissions [].minfeefilter [].bytessent_per_msg "
+           "[].bytessent_per_msg.msg [].bytesrecv_per_msg [].bytesrecv_per_msg.msg "
+           "[].connection_type [].transport_protocol_type [].session_id"}}},
+        {"listbanned",
+         "network",
+         {},
+         "",
+         {{"", "json array",
+           "[].address [].ban_created [].banned_until [].ban_duration [].time_remaining"}}},
+        {"ping", "network", {}, "", {{"", "json null", ""}}},
+        {"setban",
+         "network",
+         {"subnet", "command", "bantime", "absolute"},
+         "",
+         {{"", "json null", ""}}},
+        {"setnetworkactive", "network", {"state"}, "", {{"", "boolean", ""}}},
+        {"getblockfrompeer", "blockchain", {"blockhash", "peer_id"}, "", {{"", "json object", ""}}},
         // Hidden in Core v28 (absent from its published docs); names from Core's own method tables.
         {"invalidateblock", "hidden", {"blockhash"}, "", {{"", "json null", ""}}},
         {"reconsiderblock", "hidden", {"blockhash"}, "", {{"", "json null", ""}}},
@@ -226,6 +289,11 @@ const std::vector<MethodShape>& CoreShapes()
          {"height", "timeout"},
          "",
          {{"", "json object", "hash height"}}},
+        {"addpeeraddress",
+         "hidden",
+         {"address", "port", "tried"},
+         "",
+         {{"", "json object", "success error?"}}},
         {"echo",
          "hidden",
          {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "arg7", "arg8", "arg9"},
@@ -276,6 +344,8 @@ void CollectFields(const ResultDoc& doc, const std::string& path, std::vector<st
     const bool is_array = doc.type == ResultType::ARR || doc.type == ResultType::ARR_FIXED;
     for (const ResultDoc& child : doc.inner) {
         if (child.type == ResultType::ELISION || child.type == ResultType::ANY) continue;
+        // minibit's own extension fields (getpeerinfo's minibit_cmpct_*) are not Core's.
+        if (child.key_name.rfind("minibit_", 0) == 0) continue;
         if (is_array) {
             // Core's docs mark an element optional in place; none of these methods' are.
             if (child.optional) out.push_back(path + "[]?");
@@ -319,6 +389,7 @@ protected:
         rpc::RegisterRawTransactionMethods(m_table, m_services);
         rpc::RegisterTxOutProofMethods(m_table, m_services);
         rpc::RegisterZmqMethods(m_table, m_services);
+        rpc::RegisterNetMethods(m_table, m_services);
     }
 
     rpc::Services m_services;
@@ -462,6 +533,10 @@ TEST(AllMethods, EveryCategoryRegistersEveryMethod)
         // control, hidden and zmq
         "help", "echo", "echojson", "stop", "uptime", "logging", "getrpcinfo", "getmemoryinfo",
         "setmocktime", "getzmqnotifications",
+        // network (getblockfrompeer is blockchain, addpeeraddress hidden)
+        "getpeerinfo", "getnetworkinfo", "getconnectioncount", "getnettotals", "addnode",
+        "disconnectnode", "getaddednodeinfo", "getnodeaddresses", "setban", "listbanned",
+        "clearbanned", "ping", "setnetworkactive", "getblockfrompeer", "addpeeraddress",
         // rawtransactions
         "getrawtransaction", "decoderawtransaction", "createrawtransaction", "decodescript",
         "combinerawtransaction", "signrawtransactionwithkey", "sendrawtransaction",
