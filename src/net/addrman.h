@@ -7,6 +7,7 @@
 #pragma once
 
 #include <net/netaddress.h>
+#include <net/protocol.h>
 #include <util/expected.h>
 
 #include <array>
@@ -41,6 +42,11 @@ struct AddrManOptions
     std::function<int64_t()> clock{};
     /// Deterministic randomness for tests; 0: seeded from the OS.
     uint64_t rng_seed{0};
+    /// Network magic that prefixes peers.dat (Load refuses another network's
+    /// file); default: mainnet's. minibitd passes ChainParams::GetMessageStart().
+    Magic magic{0xf9, 0xbe, 0xb4, 0xd9};
+    /// Tests only: also keep loopback/private addresses (Core never does).
+    bool accept_unroutable{false};
 };
 
 /// The new/tried tables. Core's sizes: 1,024 new buckets, 256 tried buckets, 64 slots each.
@@ -87,6 +93,16 @@ public:
                 std::optional<bool> in_new = std::nullopt) const;
     /// What we know about one address, if anything.
     std::optional<AddrInfo> Find(const Service& service) const;
+
+    /// Test-before-evict (Core): when Good() finds the address's tried slot
+    /// taken, it stays in new and the clash is remembered (at most 10). This
+    /// settles the remembered clashes: the occupant stays if it succeeded in the
+    /// last 4 hours, otherwise the newcomer moves in once the occupant's test
+    /// connection had a minute, or 40 minutes passed. The opener calls it each round.
+    void ResolveCollisions();
+    /// The tried-table occupant of one remembered clash, for a feeler to test;
+    /// nullopt when there is none.
+    std::optional<AddrInfo> SelectTriedCollision();
 
 private:
     struct Impl;
