@@ -231,11 +231,17 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
                 validation, **chainman, txindex, [&shutdown] { return shutdown.IsRequested(); },
                 &logger);
         }
-        net =
-            std::make_unique<NetStack>(std::move(*net_setup), settings.chain_datadir, **chainman,
-                                       &mempool->Pool(), mempool_setup->policy, validation, logger);
-        validation.Run([&] { (*chainman)->Signals().Register(net->Peers().Events()); });
-        if (auto started = net->Start(); !started) {
+        auto created =
+            NetStack::Create(std::move(*net_setup), settings.chain_datadir, **chainman,
+                             &mempool->Pool(), mempool_setup->policy, validation, params, logger);
+        util::Expected<void> started =
+            created ? util::Expected<void>{} : util::Expected<void>{created.error()};
+        if (created) {
+            net = std::move(*created);
+            validation.Run([&] { (*chainman)->Signals().Register(net->Peers().Events()); });
+            started = net->Start();
+        }
+        if (!started) {
             logger.Error(started.error().message);
             err << "Error: " << started.error().message << std::endl;
             shutdown.Request();

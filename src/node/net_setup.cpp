@@ -204,26 +204,39 @@ util::Expected<NetSetup> NetSetupFromArgs(const util::ArgsManager& args,
     return setup;
 }
 
+util::Expected<std::unique_ptr<NetStack>>
+NetStack::Create(NetSetup setup, const std::filesystem::path& chain_datadir,
+                 kernel::ChainstateManager& chainman, kernel::TxMemPool* mempool,
+                 const kernel::PolicyOptions& policy, util::SerialExecutor& validation,
+                 const common::ChainParams& params, util::Logger& logger)
+{
+    net::AddrManOptions addr_options;
+    addr_options.clock = setup.peerman.clock;
+    addr_options.magic = params.GetMessageStart();
+    const std::filesystem::path peers_file = chain_datadir / PEERS_FILENAME;
+    auto loaded = net::AddrMan::Load(peers_file, addr_options);
+    if (!loaded) {
+        // Core refuses to start rather than overwrite what might be a user's only copy.
+        return util::Unexpected(loaded.error().message + ". As a workaround, move " +
+                                peers_file.string() +
+                                " out of the way (rename or delete it); a new one is created "
+                                "on the next start.");
+    }
+    logger.Info("Loaded " + std::to_string((*loaded)->Size()) + " addresses from " +
+                PEERS_FILENAME);
+    return std::unique_ptr<NetStack>{new NetStack(std::move(setup), chain_datadir,
+                                                  std::move(*loaded), chainman, mempool, policy,
+                                                  validation, logger)};
+}
+
 NetStack::NetStack(NetSetup setup, const std::filesystem::path& chain_datadir,
-                   kernel::ChainstateManager& chainman, kernel::TxMemPool* mempool,
-                   const kernel::PolicyOptions& policy, util::SerialExecutor& validation,
-                   util::Logger& logger)
-    : m_setup{std::move(setup)}, m_chain_datadir{chain_datadir}, m_logger{logger}
+                   std::unique_ptr<net::AddrMan> addrman, kernel::ChainstateManager& chainman,
+                   kernel::TxMemPool* mempool, const kernel::PolicyOptions& policy,
+                   util::SerialExecutor& validation, util::Logger& logger)
+    : m_setup{std::move(setup)},
+      m_chain_datadir{chain_datadir}, m_logger{logger}, m_addrman{std::move(addrman)}
 {
     const std::function<int64_t()> clock = m_setup.peerman.clock;
-    net::AddrManOptions addr_options;
-    addr_options.clock = clock;
-    auto loaded = net::AddrMan::Load(m_chain_datadir / PEERS_FILENAME, addr_options);
-    if (loaded) {
-        m_addrman = std::move(*loaded);
-        m_logger.Info("Loaded " + std::to_string(m_addrman->Size()) + " addresses from " +
-                      PEERS_FILENAME);
-    } else {
-        // Core starts over with an empty table rather than refusing to start.
-        m_logger.Warning("Invalid or corrupt " + std::string{PEERS_FILENAME} + " (" +
-                         loaded.error().message + "). Continuing with an empty address table.");
-        m_addrman = std::make_unique<net::AddrMan>(addr_options);
-    }
     m_banman = std::make_unique<net::BanMan>(m_chain_datadir / BANLIST_FILENAME, clock);
     if (auto bans = m_banman->Load(); !bans) {
         m_logger.Warning("Recreating the banlist database: " + bans.error().message);

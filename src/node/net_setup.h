@@ -52,13 +52,17 @@ util::Expected<NetSetup> NetSetupFromArgs(const util::ArgsManager& args,
 class NetStack
 {
 public:
-    /// Loads peers.dat and banlist.json from `chain_datadir` (a damaged file is
-    /// logged and replaced by an empty one, as Core does).
-    NetStack(NetSetup setup, const std::filesystem::path& chain_datadir,
-             kernel::ChainstateManager& chainman, kernel::TxMemPool* mempool,
-             const kernel::PolicyOptions& policy, util::SerialExecutor& validation,
-             util::Logger& logger);
+    /// Loads peers.dat and banlist.json from `chain_datadir`. As in Core, a damaged
+    /// peers.dat is an error (the user moves it away), a damaged banlist.json is
+    /// logged and replaced by an empty list.
+    static util::Expected<std::unique_ptr<NetStack>>
+    Create(NetSetup setup, const std::filesystem::path& chain_datadir,
+           kernel::ChainstateManager& chainman, kernel::TxMemPool* mempool,
+           const kernel::PolicyOptions& policy, util::SerialExecutor& validation,
+           const common::ChainParams& params, util::Logger& logger);
     ~NetStack();
+    NetStack(const NetStack&) = delete;
+    NetStack& operator=(const NetStack&) = delete;
 
     /// Starts listening and connecting. Register Peers().Events() with the
     /// chainstate's signals first.
@@ -75,6 +79,11 @@ public:
     const NetSetup& Setup() const { return m_setup; }
 
 private:
+    NetStack(NetSetup setup, const std::filesystem::path& chain_datadir,
+             std::unique_ptr<net::AddrMan> addrman, kernel::ChainstateManager& chainman,
+             kernel::TxMemPool* mempool, const kernel::PolicyOptions& policy,
+             util::SerialExecutor& validation, util::Logger& logger);
+
     NetSetup m_setup;
     std::filesystem::path m_chain_datadir;
     util::Logger& m_logger;
