@@ -75,8 +75,8 @@ bool IsLocal(const NetAddr& addr);
 /// link-local, documentation or other reserved ranges that Core treats as not routable.
 bool IsRoutable(const NetAddr& addr);
 /// Bucketing key: network id plus /16 for IPv4, /32 for IPv6, the whole key for
-/// Tor/I2P/CJDNS-style networks (coarsened as Core does); local/unroutable
-/// addresses each form their own small group.
+/// Tor/I2P/CJDNS-style networks (coarsened as Core does); every local or
+/// unroutable address shares the one group {0}, as in Core.
 std::vector<uint8_t> NetGroup(const NetAddr& addr);
 
 /// Between wire entries and Services.
