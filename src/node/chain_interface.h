@@ -132,6 +132,9 @@ public:
     CreateBlockTemplate(const consensus::Script& payout) override;
 
 private:
+    /// Marks an RPC-submitted transaction unbroadcast and hands it to the relay hook
+    /// (no-op without P2P). Executor thread.
+    void Relay(const consensus::Uint256& txid, const consensus::Uint256& wtxid);
     class TipEvents;
     interfaces::BlockInfo Describe(const kernel::BlockIndex& index) const;
 

@@ -183,6 +183,14 @@ ChainInterface::GetMempoolSpender(const consensus::OutPoint& outpoint) const
     });
 }
 
+void ChainInterface::Relay(const consensus::Uint256& txid, const consensus::Uint256& wtxid)
+{
+    if (!m_mempool.relay) return;
+    // Core's BroadcastTransaction: announced again now and then until a peer fetches it.
+    m_mempool.pool->AddUnbroadcast(txid);
+    m_mempool.relay(txid, wtxid);
+}
+
 interfaces::TxAcceptResult ChainInterface::AcceptTransaction(const consensus::TransactionRef& tx,
                                                              bool test_accept,
                                                              consensus::Amount max_fee_per_kvb)
@@ -205,8 +213,7 @@ interfaces::TxAcceptResult ChainInterface::AcceptTransaction(const consensus::Tr
             present.already_in_mempool = true;
             if (entry->GetTx().GetWitnessHash() != tx->GetWitnessHash())
                 present.other_wtxid = entry->GetTx().GetWitnessHash();
-            if (m_mempool.relay)
-                m_mempool.relay(entry->GetTx().GetHash(), entry->GetTx().GetWitnessHash());
+            Relay(entry->GetTx().GetHash(), entry->GetTx().GetWitnessHash());
             return present;
         }
         kernel::AcceptOptions options;
@@ -220,7 +227,7 @@ interfaces::TxAcceptResult ChainInterface::AcceptTransaction(const consensus::Tr
         options.test_accept = false;
         interfaces::TxAcceptResult accepted =
             Convert(tx, kernel::AcceptToMemoryPool(m_chainman, *m_mempool.pool, tx, options));
-        if (accepted.allowed && m_mempool.relay) m_mempool.relay(accepted.txid, accepted.wtxid);
+        if (accepted.allowed) Relay(accepted.txid, accepted.wtxid);
         return accepted;
     });
 }
@@ -252,8 +259,7 @@ ChainInterface::AcceptPackage(const std::vector<consensus::TransactionRef>& txs,
             }
             interfaces::TxAcceptResult converted = Convert(tx, it->second);
             ApplyMaxFee(converted, max_fee_per_kvb);
-            if (!test_accept && converted.allowed && m_mempool.relay)
-                m_mempool.relay(converted.txid, converted.wtxid);
+            if (!test_accept && converted.allowed) Relay(converted.txid, converted.wtxid);
             out.results.push_back(std::move(converted));
         }
         return out;
