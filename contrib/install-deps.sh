@@ -9,6 +9,10 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev nlohmann-json3-dev
   libzmq3-dev python3-zmq python3-bitcoinlib
 )
+# Node.js runs bcoin for the interoperability test (contrib/interop). NodeSource's
+# nodejs package bundles npm and conflicts with Debian's, so npm only when missing.
+PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
