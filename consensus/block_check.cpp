@@ -361,4 +361,17 @@ uint32_t GetBlockScriptFlags(int height, const Uint256& block_hash, const Consen
     return flags;
 }
 
+bool IsBlockMutated(const Block& block, bool check_witness_root)
+{
+    BlockValidationState state;
+    if (!CheckMerkleRoot(block, state)) return true;
+    if (block.vtx.empty() || !block.vtx[0]->IsCoinBase()) {
+        // Without a coinbase the block is invalid anyway; a 64-byte transaction could be
+        // an inner merkle node passed off as a transaction, so call it mutated.
+        return std::any_of(block.vtx.begin(), block.vtx.end(),
+                           [](const TransactionRef& tx) { return tx->GetBaseSize() == 64; });
+    }
+    return !CheckWitnessMalleation(block, check_witness_root, state);
+}
+
 } // namespace consensus

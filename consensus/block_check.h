@@ -32,6 +32,13 @@ bool CheckBlockHeader(const BlockHeader& header, BlockValidationState& state,
 bool CheckBlock(const Block& block, BlockValidationState& state, const ConsensusParams& params,
                 bool check_pow = true, bool check_merkle_root = true);
 
+/// Bitcoin Core's IsBlockMutated, the P2P layer's gate before validation: true when
+/// the transactions do not match the header's merkle root (or repeat its tail), when
+/// a block without a coinbase first holds a 64-byte transaction, or, with
+/// check_witness_root (SegWit active for the block), when the witness data does not
+/// match the coinbase commitment. Such a block may be a damaged copy of a valid one.
+bool IsBlockMutated(const Block& block, bool check_witness_root);
+
 /// What a header is checked against: facts about its parent and the clock.
 struct HeaderContext
 {

@@ -600,6 +600,56 @@ TEST(BlockCheck, UnexpectedWitness)
     EXPECT_TRUE(RunContextual(committed_after, main.segwit_height, SOME_TIME - 1, main).IsValid());
 }
 
+TEST(BlockCheck, IsBlockMutated)
+{
+    const Block good = MakeBlock(1, {WithWitness(Spend(1))}, /*commitment=*/true);
+    EXPECT_FALSE(IsBlockMutated(good, /*check_witness_root=*/true));
+
+    // The transactions no longer match the merkle root.
+    Block wrong_root = good;
+    wrong_root.vtx[1] = MakeTransactionRef(WithWitness(Spend(2)));
+    EXPECT_TRUE(IsBlockMutated(wrong_root, true));
+    EXPECT_TRUE(IsBlockMutated(wrong_root, false));
+
+    // CVE-2012-2459: the repeated tail keeps the root.
+    Block duplicated = MakeBlock(1, {Spend(1), Spend(2)});
+    duplicated.vtx.push_back(duplicated.vtx.back());
+    ASSERT_EQ(BlockMerkleRoot(duplicated), duplicated.header.merkle_root);
+    EXPECT_TRUE(IsBlockMutated(duplicated, true));
+
+    // Witness stripped from the spend: the commitment no longer matches.
+    Block stripped = good;
+    stripped.vtx[1] = MakeTransactionRef(Spend(1));
+    ASSERT_EQ(stripped.vtx[1]->GetHash(), good.vtx[1]->GetHash());
+    EXPECT_TRUE(IsBlockMutated(stripped, true));
+    // Junk witness data is caught the same way.
+    Block junk = good;
+    MutableTransaction junk_tx = ToMutable(*good.vtx[1]);
+    junk_tx.vin[0].witness.stack.push_back({0x01});
+    junk.vtx[1] = MakeTransactionRef(junk_tx);
+    EXPECT_TRUE(IsBlockMutated(junk, true));
+    // Before SegWit any witness is unexpected.
+    EXPECT_TRUE(IsBlockMutated(good, false));
+    EXPECT_FALSE(IsBlockMutated(MakeBlock(1, {Spend(1)}), false));
+
+    // No coinbase first: a 64-byte transaction (an inner merkle node in disguise) is
+    // mutation; other transactions are left to the full checks.
+    MutableTransaction small;
+    small.version = 1;
+    small.vin.emplace_back().prevout = OutPoint{TagHash(3), 0};
+    small.vout.push_back(TxOut{1, Script{std::vector<uint8_t>(4, 0x51)}});
+    ASSERT_EQ(EncodeNoWitness(small).size(), 64u);
+    Block no_coinbase;
+    no_coinbase.header = good.header;
+    no_coinbase.vtx.push_back(MakeTransactionRef(small));
+    no_coinbase.header.merkle_root = BlockMerkleRoot(no_coinbase);
+    EXPECT_TRUE(IsBlockMutated(no_coinbase, true));
+    small.vout[0].script_pubkey = Script{std::vector<uint8_t>(5, 0x51)};
+    no_coinbase.vtx[0] = MakeTransactionRef(small);
+    no_coinbase.header.merkle_root = BlockMerkleRoot(no_coinbase);
+    EXPECT_FALSE(IsBlockMutated(no_coinbase, true));
+}
+
 TEST(BlockCheck, BlockWeight)
 {
     // Witness bytes weigh 1 each: a 4 MB witness passes CheckBlock's size rule
