@@ -180,6 +180,8 @@ public:
     ValidationSignals& Signals() { return m_signals; }
     /// The parameters of this network.
     const common::ChainParams& Params() const { return *m_options.params; }
+    /// -minimumchainwork: below it the node neither trusts nor serves its own chain.
+    const consensus::ArithUint256& MinimumChainWork() const { return m_options.minimum_chain_work; }
     /// Set once a storage failure made the chainstate stop writing.
     const std::optional<util::Error>& FatalError() const { return m_fatal_error; }
 

@@ -4,6 +4,7 @@
 #include <node/peerman_impl.h>
 
 #include <consensus/block.h>
+#include <consensus/block_check.h>
 #include <kernel/chainstate.h>
 #include <net/netaddress.h>
 
@@ -234,9 +235,13 @@ void PeerManager::Impl::OnGetHeaders(Peer& peer, const net::Message& message, bo
         return LogDecodeFailure(message, decoded.error());
     }
     const kernel::Chain& chain = m_chainman.ActiveChain();
-    if (!blocks && m_chainman.IsInitialBlockDownload()) {
+    // Core v24+: headers are served in initial download too, so nodes that all start at
+    // genesis can sync from whoever mines first; only a chain below -minimumchainwork is
+    // withheld, with an empty reply so the peer does not wait for one.
+    if (!blocks && (!chain.Tip() || chain.Tip()->chain_work < m_chainman.MinimumChainWork())) {
         LogNet("Ignoring getheaders from " + PeerStr(peer) +
-               " because node is in initial block download");
+               " because active chain has too little work; sending empty response");
+        SendMsg(peer.info.id, net::msgtype::HEADERS, net::Encode(net::HeadersMessage{}));
         return;
     }
     // The last locator entry on our active chain, else genesis.
@@ -393,6 +398,17 @@ void PeerManager::Impl::OnBlock(Peer& peer, const net::Message& message)
     auto block = std::make_shared<const consensus::Block>(std::move(*decoded));
     const consensus::Uint256 hash = block->GetHash();
     LogNet("received block " + hash.GetHex() + " " + PeerStr(peer));
+    // Core v27+: a copy whose transactions do not match its header is refused before
+    // validation and its sender punished; the hash stays downloadable from others, and
+    // only this peer's request for it is dropped, so an honest delivery goes on.
+    if (const kernel::BlockIndex* prev = m_chainman.LookupBlockIndex(block->header.prev_block);
+        prev && consensus::IsBlockMutated(
+                    *block, prev->height + 1 >= m_chainman.Params().GetConsensus().segwit_height)) {
+        LogNet("Received mutated block from " + PeerStr(peer));
+        RemoveBlockRequest(hash, peer.info.id);
+        Misbehaving(peer.info.id, "mutated block");
+        return;
+    }
     RemoveBlockRequest(hash, peer.info.id);
     ProcessBlock(peer, block, false);
 }
@@ -434,7 +450,8 @@ void PeerManager::Impl::MaybePunishForBlock(net::NodeId id,
     case BlockResult::HEADER_LOW_WORK:
     case BlockResult::TIME_FUTURE:
     case BlockResult::RECENT_CONSENSUS_CHANGE:
-    // Damaged data may hide a valid block: never punished (minibit's rule, see README).
+    // Full blocks are gated by IsBlockMutated in OnBlock; a reconstructed compact block
+    // that fails its merkle root is a short-id collision, not the sender's fault.
     case BlockResult::MUTATED:
         break;
     case BlockResult::CONSENSUS:

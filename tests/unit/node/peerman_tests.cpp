@@ -1,6 +1,6 @@
 // PeerManager over real sockets: handshake, headers-first sync from a scripted
-// peer, serving headers and blocks, punishment (oversized headers, invalid
-// blocks) and its exemption for mutated blocks, compact block reconstruction,
+// peer, serving headers and blocks, punishment (oversized headers, invalid and
+// mutated blocks) with the real block still accepted, compact block reconstruction,
 // and two PeerManager nodes syncing from each other.
 #include "peerman_fixture.h"
 
@@ -296,7 +296,7 @@ TEST_F(PeerManTest, InvalidBlockIsDiscouraged)
     EXPECT_EQ(node.Height(), 5);
 }
 
-TEST_F(PeerManTest, MutatedBlockIsNotPunishedAndRealOneIsAccepted)
+TEST_F(PeerManTest, MutatedBlockIsPunishedAndRealOneIsAccepted)
 {
     testutil::ChainBuilder builder{*params, 4};
     const auto blocks = Build(builder, 5);
@@ -316,15 +316,18 @@ TEST_F(PeerManTest, MutatedBlockIsNotPunishedAndRealOneIsAccepted)
     ASSERT_TRUE(peer.Connect(node.Address()));
     ASSERT_TRUE(peer.Handshake());
     peer.Send(net::msgtype::BLOCK, net::EncodeBlock(mutated));
-    peer.Send(net::msgtype::PING, net::Encode(net::PingMessage{3}));
-    ASSERT_TRUE(peer.WaitFor(net::msgtype::PONG));
-    EXPECT_FALSE(peer.Disconnected());
-    EXPECT_FALSE(node.Discouraged());
+    // Core v27+: "mutated block" is misbehaviour, caught before validation.
+    EXPECT_TRUE(WaitUntil([&] { return peer.Disconnected(); }));
+    EXPECT_TRUE(node.Discouraged());
     EXPECT_EQ(node.Height(), 5);
 
-    peer.Send(net::msgtype::BLOCK, net::EncodeBlock(*next));
+    // The hash was not marked invalid: the real block from another peer becomes the tip.
+    RawPeer honest{*params};
+    ASSERT_TRUE(honest.Connect(node.Address()));
+    ASSERT_TRUE(honest.Handshake());
+    honest.Send(net::msgtype::BLOCK, net::EncodeBlock(*next));
     EXPECT_TRUE(WaitUntil([&] { return node.TipHash() == next->GetHash(); }));
-    EXPECT_FALSE(node.Discouraged());
+    EXPECT_FALSE(honest.Disconnected());
 }
 
 TEST_F(PeerManTest, NonContinuousHeadersAreDiscouraged)
