@@ -131,10 +131,11 @@ class ConfigTest(MinibitTestFramework):
         out = node3.read_stdout()
         assert_in("Debug logging categories: validation", out)
         assert_in("Shutdown: done", out)
-        # No debug.log (or pid file) was written; the chain data, the mempool and the fee
-        # estimates (written at shutdown) are.
+        # No debug.log (or pid file) was written; the chain data, the mempool, the fee
+        # estimates, the address manager and the ban list (written at shutdown) are.
         assert_equal(sorted(os.listdir(node3.chain_datadir)),
-                     [".lock", "blocks", "chainstate", "fee_estimates.dat", "mempool.dat"])
+                     [".lock", "banlist.json", "blocks", "chainstate", "fee_estimates.dat",
+                      "mempool.dat", "peers.dat"])
         assert_not_in("this line", out)
 
     def run_test(self):

@@ -27,7 +27,9 @@ class HelpTest(MinibitTestFramework):
                            "-rpcport=<port>", "-rpcauth=<userpw>", "-rest"):
                 assert_in(f"\n  {option}\n", out, flag)
             # Only categories that hold options are printed; hidden aliases are not listed.
-            assert_not_in("Connection options:", out)
+            assert_in("Connection options:\n", out)
+            for option in ("-port=<port>", "-bind=<addr>[:<port>]", "-listen", "-connect=<ip>"):
+                assert_in(f"\n  {option}\n", out, flag)
             assert_not_in("  -help\n", out)
             # Debug categories are listed in -debug's help.
             assert_in("validation", out)

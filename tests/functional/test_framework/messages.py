@@ -256,3 +256,156 @@ def spend_op_true(txid_hex, vout, value):
     """A version-2 segwit transaction spending an OP_TRUE P2WSH output (txid in display hex)
     into one OP_TRUE P2WSH output of value satoshis."""
     return Tx([(hex_to_hash(txid_hex), vout, [OP_TRUE_SCRIPT])], [(value, OP_TRUE_P2WSH_SPK)])
+
+
+# ---- SipHash-2-4 (BIP152 short transaction ids) ------------------------------------------------
+
+_MASK64 = (1 << 64) - 1
+
+
+def _rotl64(x, b):
+    return ((x << b) | (x >> (64 - b))) & _MASK64
+
+
+def siphash24(k0, k1, data):
+    """SipHash-2-4 of data under the 128-bit key (k0, k1), two little-endian 64-bit words."""
+    v0 = k0 ^ 0x736F6D6570736575
+    v1 = k1 ^ 0x646F72616E646F6D
+    v2 = k0 ^ 0x6C7967656E657261
+    v3 = k1 ^ 0x7465646279746573
+
+    def rounds(n):
+        nonlocal v0, v1, v2, v3
+        for _ in range(n):
+            v0 = (v0 + v1) & _MASK64
+            v1 = _rotl64(v1, 13) ^ v0
+            v0 = _rotl64(v0, 32)
+            v2 = (v2 + v3) & _MASK64
+            v3 = _rotl64(v3, 16) ^ v2
+            v0 = (v0 + v3) & _MASK64
+            v3 = _rotl64(v3, 21) ^ v0
+            v2 = (v2 + v1) & _MASK64
+            v1 = _rotl64(v1, 17) ^ v2
+            v2 = _rotl64(v2, 32)
+
+    full = len(data) - len(data) % 8
+    for i in range(0, full, 8):
+        m = int.from_bytes(data[i:i + 8], "little")
+        v3 ^= m
+        rounds(2)
+        v0 ^= m
+    # The last word holds the leftover bytes and the length's low byte on top.
+    m = int.from_bytes(data[full:], "little") | ((len(data) & 0xFF) << 56)
+    v3 ^= m
+    rounds(2)
+    v0 ^= m
+    v2 ^= 0xFF
+    rounds(4)
+    return v0 ^ v1 ^ v2 ^ v3
+
+
+def short_id_key(header, nonce):
+    """BIP152: the SipHash key is the first two little-endian words of
+    SHA256(80-byte header || 8-byte little-endian nonce)."""
+    h = sha256(header + struct.pack("<Q", nonce))
+    return int.from_bytes(h[0:8], "little"), int.from_bytes(h[8:16], "little")
+
+
+def short_id(key, wtxid):
+    """BIP152 version 2 short id: low 48 bits of SipHash-2-4(key, wtxid in internal order)."""
+    return siphash24(key[0], key[1], wtxid) & 0xFFFFFFFFFFFF
+
+
+# ---- building blocks ---------------------------------------------------------------------------
+
+# Regtest halves the subsidy every 150 blocks (Core's chainparams).
+REGTEST_HALVING_INTERVAL = 150
+WITNESS_COMMITMENT_HEADER = b"\xaa\x21\xa9\xed"
+
+
+def block_subsidy(height, halving_interval=REGTEST_HALVING_INTERVAL):
+    """Block reward in satoshis at height."""
+    halvings = height // halving_interval
+    return 0 if halvings >= 64 else (50 * COIN) >> halvings
+
+
+def create_coinbase(height, value, script_pubkey=OP_TRUE_P2WSH_SPK, extra_outputs=()):
+    """A coinbase for height (BIP34 push, padded to Core's 2-byte minimum scriptSig) paying
+    value to script_pubkey, plus extra_outputs [(value, script)]."""
+    script_sig = script_num_push(height)
+    if len(script_sig) < 2:
+        script_sig += b"\x00"
+    return Tx([(b"\x00" * 32, 0xFFFFFFFF, [])], [(value, script_pubkey)] + list(extra_outputs),
+              script_sigs=[script_sig], version=1)
+
+
+class Block:
+    """A block: header fields plus transactions; serialize()/hash() use the fields as set,
+    so tests can mutate either side on purpose."""
+
+    def __init__(self, prev_hash, txs, time, bits=REGTEST_BITS, version=0x20000000, nonce=0,
+                 merkle=None):
+        self.version = version
+        self.prev_hash = prev_hash  # internal byte order
+        self.txs = list(txs)
+        self.merkle = merkle if merkle is not None else self.compute_merkle_root()
+        self.time = time
+        self.bits = bits
+        self.nonce = nonce
+
+    def compute_merkle_root(self):
+        return merkle_root([tx.txid() for tx in self.txs])
+
+    def header(self):
+        """The 80-byte header."""
+        return (struct.pack("<i", self.version) + self.prev_hash + self.merkle +
+                struct.pack("<III", self.time, self.bits, self.nonce))
+
+    def hash(self):
+        """Block hash, internal byte order."""
+        return dsha256(self.header())
+
+    def hash_hex(self):
+        return hash_to_hex(self.hash())
+
+    def solve(self):
+        """Grinds the nonce to meet the regtest target; returns self."""
+        self.nonce = struct.unpack("<I", solve_regtest(self.header())[76:])[0]
+        return self
+
+    def serialize(self, with_witness=True):
+        out = self.header() + ser_compact_size(len(self.txs))
+        for tx in self.txs:
+            out += tx.serialize(with_witness)
+        return out
+
+    @classmethod
+    def from_bytes(cls, data):
+        header, txs = parse_block(data)
+        version, = struct.unpack_from("<i", header, 0)
+        time, bits, nonce = struct.unpack_from("<III", header, 68)
+        return cls(header[4:36], txs, time, bits, version, nonce, merkle=header[36:68])
+
+
+def add_witness_commitment(coinbase, txs):
+    """BIP141: gives coinbase the reserved value witness and an output committing to the
+    witness merkle root of [coinbase] + txs (the coinbase's wtxid counts as zero)."""
+    wtxids = [b"\x00" * 32] + [tx.wtxid() for tx in txs]
+    reserved = b"\x00" * 32
+    commitment = dsha256(merkle_root(wtxids) + reserved)
+    txid, vout, _ = coinbase.inputs[0]
+    coinbase.inputs[0] = (txid, vout, [reserved])
+    coinbase.outputs.append((0, b"\x6a\x24" + WITNESS_COMMITMENT_HEADER + commitment))
+
+
+def create_block(prev_hash_hex, height, time, txs=(), coinbase_value=None,
+                 script_pubkey=OP_TRUE_P2WSH_SPK):
+    """A solved regtest block at height on prev_hash_hex (display hex) with a coinbase paying
+    coinbase_value (default: the subsidy; fees are not added) and txs after it; a witness
+    commitment is added when any tx has witness data."""
+    value = block_subsidy(height) if coinbase_value is None else coinbase_value
+    coinbase = create_coinbase(height, value, script_pubkey)
+    txs = list(txs)
+    if any(tx.has_witness() for tx in txs):
+        add_witness_commitment(coinbase, txs)
+    return Block(hex_to_hash(prev_hash_hex), [coinbase] + txs, time).solve()

@@ -1,11 +1,13 @@
 """One minibitd process under test: start, wait for log lines, signal, stop."""
 
 import ctypes
+import functools
 import os
 import signal
 import socket
 import subprocess
 
+from .p2p import P2PConnection
 from .rpc import JSONRPCException, RPCClient
 from .util import TestFailure, wait_until
 
@@ -17,6 +19,16 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@functools.lru_cache(maxsize=None)
+def supports_p2p_options(binary):
+    """Whether this minibitd knows -bind and -port (the P2P stack); asked once per binary."""
+    try:
+        result = subprocess.run([binary, "-help"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "-bind=" in result.stdout and "-port=" in result.stdout
 
 
 def _die_with_parent():
@@ -40,7 +52,10 @@ class MinibitNode:
         self._stderr = None
         self._start_sizes = {}
         self.rpc_port = free_port()
+        # Each node listens on its own loopback port, so parallel tests never meet on 18444.
+        self.p2p_port = free_port()
         self._rpc = None
+        self.p2ps = []
         # Output files live beside the datadir so tests can check it stays empty.
         self.stdout_path = f"{datadir}.node{index}.stdout"
         self.stderr_path = f"{datadir}.node{index}.stderr"
@@ -59,7 +74,17 @@ class MinibitNode:
             args.append("-regtest")
         if not any(a.startswith("-rpcport=") for a in extra_args):
             args.append(f"-rpcport={self.rpc_port}")
+        if supports_p2p_options(self.binary):
+            if not any(a.startswith("-port=") for a in extra_args):
+                args.append(f"-port={self.p2p_port}")
+            if not any(a.startswith("-bind=") for a in extra_args):
+                args.append("-bind=127.0.0.1")
         return args + list(extra_args)
+
+    @property
+    def p2p_address(self):
+        """"ip:port" other nodes use to reach this one."""
+        return f"127.0.0.1:{self.p2p_port}"
 
     @property
     def cookie_path(self):
@@ -200,8 +225,25 @@ class MinibitNode:
         self.send_signal(sig)
         return self.wait_for_exit(timeout)
 
+    def add_p2p_connection(self, handshake=True, **kwargs):
+        """A raw P2P peer (test_framework.p2p.P2PConnection) connected to this node; with
+        handshake, version/verack are done. kwargs go to handshake()."""
+        peer = P2PConnection()
+        peer.connect("127.0.0.1", self.p2p_port)
+        self.p2ps.append(peer)
+        if handshake:
+            peer.handshake(**kwargs)
+        return peer
+
+    def disconnect_p2ps(self):
+        """Closes every raw peer made by add_p2p_connection."""
+        for peer in self.p2ps:
+            peer.close()
+        self.p2ps = []
+
     def kill(self):
         """Last-resort cleanup: SIGKILL if still running."""
+        self.disconnect_p2ps()
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
@@ -214,3 +256,80 @@ class MinibitNode:
         for f in (self._stdout, self._stderr):
             if f is not None and not f.closed:
                 f.close()
+
+
+# ---- several nodes -----------------------------------------------------------------------------
+
+def _handshake_done(peer):
+    """getpeerinfo entry whose version handshake completed (version known, verack seen)."""
+    if peer.get("version", 0) == 0:
+        return False
+    per_msg = peer.get("bytesrecv_per_msg")
+    return per_msg is None or "verack" in per_msg
+
+
+def _links(a, b):
+    """Ids on a of connections between a and b (either direction), matched by address:
+    a's outbound to b has addr b.p2p_address; b's outbound to a shows on a as an inbound
+    whose addr is the addrbind of b's entry."""
+    ids = [p["id"] for p in a.getpeerinfo() if p["addr"] == b.p2p_address]
+    binds = {p.get("addrbind") for p in b.getpeerinfo() if p["addr"] == a.p2p_address}
+    ids += [p["id"] for p in a.getpeerinfo() if p["addr"] in binds]
+    return ids
+
+
+def connect_nodes(a, b, timeout=30, wait=True):
+    """a opens an outbound connection to b (addnode onetry); with wait, returns once both
+    sides list the connection with its handshake done."""
+    a.addnode(b.p2p_address, "onetry")
+    if wait:
+        wait_for_connection(a, b, timeout)
+
+
+def wait_for_connection(a, b, timeout=30):
+    """Waits until a's outbound connection to b is up and handshaken on both sides."""
+
+    def ready():
+        outbound = [p for p in a.getpeerinfo() if p["addr"] == b.p2p_address]
+        if not outbound or not _handshake_done(outbound[0]):
+            return False
+        bind = outbound[0].get("addrbind")
+        inbound = [p for p in b.getpeerinfo() if p.get("inbound")]
+        if bind:
+            inbound = [p for p in inbound if p["addr"] == bind]
+        return bool(inbound) and all(_handshake_done(p) for p in inbound)
+
+    wait_until(ready, timeout=timeout, what=f"connection node{a.index} -> node{b.index}")
+
+
+def disconnect_nodes(a, b, timeout=30):
+    """Closes every connection between a and b and waits until neither lists the other."""
+    for peer_id in _links(a, b):
+        try:
+            a.disconnectnode("", peer_id)
+        except JSONRPCException as e:
+            if e.code != -29:  # already gone
+                raise
+    wait_until(lambda: not _links(a, b) and not _links(b, a), timeout=timeout,
+               what=f"node{a.index} and node{b.index} disconnected")
+
+
+def sync_blocks(nodes, timeout=60):
+    """Waits until every node has the same best block."""
+
+    def same():
+        return len({n.getbestblockhash() for n in nodes}) == 1
+
+    wait_until(same, timeout=timeout, interval=0.1,
+               what="best blocks to match: " + ", ".join(
+                   f"node{n.index}" for n in nodes))
+
+
+def sync_mempools(nodes, timeout=60):
+    """Waits until every node's mempool holds the same transactions."""
+
+    def same():
+        pools = [sorted(n.getrawmempool()) for n in nodes]
+        return all(p == pools[0] for p in pools)
+
+    wait_until(same, timeout=timeout, interval=0.1, what="mempools to match")

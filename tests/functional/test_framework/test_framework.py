@@ -8,7 +8,9 @@ import sys
 import tempfile
 import traceback
 
+from . import node as node_module
 from .node import MinibitNode
+from .util import wait_until
 
 
 class MinibitTestFramework:
@@ -28,6 +30,26 @@ class MinibitTestFramework:
         node = MinibitNode(self.options.minibitd, datadir, index, chain_subdir)
         self.nodes.append(node)
         return node
+
+    # Multi-node helpers (nodes by index or object).
+    def _node(self, n):
+        return self.nodes[n] if isinstance(n, int) else n
+
+    def connect_nodes(self, a, b, **kwargs):
+        node_module.connect_nodes(self._node(a), self._node(b), **kwargs)
+
+    def disconnect_nodes(self, a, b, **kwargs):
+        node_module.disconnect_nodes(self._node(a), self._node(b), **kwargs)
+
+    def sync_blocks(self, nodes=None, timeout=60):
+        node_module.sync_blocks([self._node(n) for n in (nodes or self.nodes)], timeout)
+
+    def sync_mempools(self, nodes=None, timeout=60):
+        node_module.sync_mempools([self._node(n) for n in (nodes or self.nodes)], timeout)
+
+    @staticmethod
+    def wait_until(predicate, timeout=30, what="condition"):
+        return wait_until(predicate, timeout=timeout, what=what)
 
     def log(self, message):
         print(f"[{type(self).__name__}] {message}", flush=True)
