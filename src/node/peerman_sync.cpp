@@ -521,8 +521,9 @@ void PeerManager::Impl::FindNextBlocksToDownload(Peer& peer, size_t count,
     const kernel::BlockIndex* tip = chain.Tip();
     if (!peer.best_known || !tip || peer.best_known->chain_work < tip->chain_work) return;
     if (!peer.last_common) {
-        peer.last_common =
-            peer.best_known->GetAncestor(std::min(peer.best_known->height, chain.Height()));
+        // Guess from our own chain (a wrong guess is corrected below); a guess taken from
+        // the peer's chain would skip the fork blocks at or below our height.
+        peer.last_common = chain[std::min(peer.best_known->height, chain.Height())];
     }
     peer.last_common = kernel::LastCommonAncestor(peer.last_common, peer.best_known);
     if (!peer.last_common || peer.last_common == peer.best_known) return;
