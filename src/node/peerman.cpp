@@ -186,9 +186,20 @@ void PeerManager::Impl::Misbehaving(net::NodeId id, std::string_view reason)
         LogNet("Warning: not punishing manually connected peer " + std::to_string(id) + "!");
         return;
     }
+    const net::NetAddr addr = peer->info.remote.addr;
+    if (net::IsLocal(addr)) {
+        // Core: a local address may stand for many users (a proxy, a Tor daemon).
+        LogNet("Warning: disconnecting but not discouraging local peer " + std::to_string(id) +
+               "!");
+        Disconnect(*peer, "misbehaving" + suffix);
+        return;
+    }
     LogNet("Disconnecting and discouraging peer " + std::to_string(id) + "!");
-    m_banman.Discourage(peer->info.remote.addr);
+    m_banman.Discourage(addr);
     Disconnect(*peer, "misbehaving" + suffix);
+    // Every connection from that address goes, as in Core.
+    if (net::ConnMan* connman = m_connman.load())
+        connman->DisconnectAddress(addr, "discouraged" + suffix);
 }
 
 void PeerManager::Impl::UpdateEviction(const Peer& peer)

@@ -68,6 +68,10 @@ class InvalidMessagesTest(MinibitTestFramework):
         lines = [l for l in self.log_since(mark).splitlines() if "Misbehaving" in l]
         if detail is not None and not any(detail in l for l in lines):
             raise TestFailure(f"Misbehaving lines {lines!r} do not name {detail!r}")
+        # Core never discourages a local address (it may stand for many users).
+        self.wait_until(lambda: "disconnecting but not discouraging local peer"
+                        in self.log_since(mark), timeout=10,
+                        what="Core's line for a punished local peer")
 
     def assert_ignored(self, peer, unanswered_nonce=None):
         """The connection survives: a later ping is answered; an earlier ping whose nonce is

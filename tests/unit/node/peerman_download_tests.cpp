@@ -46,7 +46,7 @@ TEST(PeerManDownloadTest, StallerIsDisconnectedAndOthersFinishTheSync)
     EXPECT_EQ(node.TipHash(), want);
     EXPECT_EQ(node.Height(), 1100);
     // Stalling is slowness, not misbehaviour.
-    EXPECT_FALSE(node.Discouraged());
+    EXPECT_FALSE(node.Punished());
     EXPECT_FALSE(helper.Disconnected());
 }
 

@@ -20,6 +20,7 @@
 #include <testutil/chain_builder.h>
 #include <testutil/test_dir.h>
 #include <util/executor.h>
+#include <util/logging.h>
 
 #include <gtest/gtest.h>
 
@@ -27,6 +28,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -77,7 +79,10 @@ public:
         addr_options.magic = params.GetMessageStart();
         addrman = std::make_unique<net::AddrMan>(addr_options);
         banman = std::make_unique<net::BanMan>(std::filesystem::path{}, clock);
+        logger.EnableCategory("net");
+        EXPECT_TRUE(logger.Start(util::LogOptions{.file = dir.Path() / "debug.log"}));
         node::PeerManOptions options;
+        options.logger = &logger;
         options.local_services = net::NODE_NETWORK | net::NODE_WITNESS;
         options.user_agent = "/minibit-test:0.1/";
         options.compact_blocks = compact_blocks;
@@ -132,11 +137,20 @@ public:
         return executor.Run([&] { return chainman->Tip()->height; });
     }
     net::Service Address() const { return net::Service{net::MakeIPv4(127, 0, 0, 1), port}; }
-    bool Discouraged() { return banman->IsDiscouraged(net::MakeIPv4(127, 0, 0, 1)); }
+    /// True once a peer was punished. Loopback peers are disconnected but, as in Core,
+    /// not discouraged, so the log is what tells: Core's "Misbehaving: peer=N" line.
+    bool Punished()
+    {
+        std::ifstream log{dir.Path() / "debug.log"};
+        const std::string text{std::istreambuf_iterator<char>{log}, {}};
+        return text.find("Misbehaving: peer=") != std::string::npos &&
+               !banman->IsDiscouraged(net::MakeIPv4(127, 0, 0, 1));
+    }
 
     const common::ChainParams& m_params;
     std::atomic<int64_t> m_time;
     testutil::TempDir dir;
+    util::Logger logger;
     util::SerialExecutor executor{"test-val"};
     std::unique_ptr<kernel::ChainstateManager> chainman;
     std::unique_ptr<kernel::TxMemPool> mempool;

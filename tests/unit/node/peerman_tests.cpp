@@ -113,7 +113,7 @@ TEST_F(PeerManTest, PingsMeasureRoundTripAndSilenceDisconnects)
     EXPECT_FALSE(peer.Disconnected());
     node.m_time += 20 * 60 + 1;
     EXPECT_TRUE(peer.WaitDisconnected());
-    EXPECT_FALSE(node.Discouraged());
+    EXPECT_FALSE(node.Punished());
 }
 
 TEST_F(PeerManTest, MessagesBeforeVersionAreIgnored)
@@ -129,7 +129,7 @@ TEST_F(PeerManTest, MessagesBeforeVersionAreIgnored)
     ASSERT_TRUE(pong);
     EXPECT_EQ(net::DecodePing(pong->payload)->nonce, 2u);
     EXPECT_FALSE(peer.Has(net::msgtype::PONG));
-    EXPECT_FALSE(node.Discouraged());
+    EXPECT_FALSE(node.Punished());
 }
 
 TEST_F(PeerManTest, ObsoleteVersionIsDisconnected)
@@ -143,7 +143,7 @@ TEST_F(PeerManTest, ObsoleteVersionIsDisconnected)
     version.nonce = 5;
     peer.Send(net::msgtype::VERSION, net::Encode(version));
     EXPECT_TRUE(peer.WaitDisconnected());
-    EXPECT_FALSE(node.Discouraged());
+    EXPECT_FALSE(node.Punished());
 }
 
 TEST_F(PeerManTest, SyncsHeadersAndBlocksFromPeer)
@@ -169,7 +169,7 @@ TEST_F(PeerManTest, SyncsHeadersAndBlocksFromPeer)
     peer.ServeBlocks(blocks, [&] { return node.TipHash() == want; });
     EXPECT_EQ(node.TipHash(), want);
     EXPECT_EQ(node.Height(), 30);
-    EXPECT_FALSE(node.Discouraged());
+    EXPECT_FALSE(node.Punished());
     const auto stats = node.peerman->GetPeerStats();
     ASSERT_EQ(stats.size(), 1u);
     EXPECT_EQ(stats[0].synced_headers, 30);
@@ -248,7 +248,7 @@ TEST_F(PeerManTest, OversizedHeadersAreDiscouraged)
     payload.resize(3 + 2001 * 81, 0);
     peer.Send(net::msgtype::HEADERS, payload);
     EXPECT_TRUE(peer.WaitDisconnected());
-    EXPECT_TRUE(WaitUntil([&] { return node.Discouraged(); }));
+    EXPECT_TRUE(WaitUntil([&] { return node.Punished(); }));
 }
 
 TEST_F(PeerManTest, OversizedGetDataIsDiscouragedButTruncatedIsNot)
@@ -262,14 +262,14 @@ TEST_F(PeerManTest, OversizedGetDataIsDiscouragedButTruncatedIsNot)
         peer.Send(net::msgtype::INV, {0x02, 0x01, 0x00});
         peer.Send(net::msgtype::PING, net::Encode(net::PingMessage{9}));
         ASSERT_TRUE(peer.WaitFor(net::msgtype::PONG));
-        EXPECT_FALSE(node.Discouraged());
+        EXPECT_FALSE(node.Punished());
         // 50,001 entries: "getdata message size = 50001".
         std::vector<uint8_t> payload{0xfe, 0x51, 0xc3, 0x00, 0x00};
         payload.resize(5 + 50'001 * 36, 0);
         peer.Send(net::msgtype::GETDATA, payload);
         EXPECT_TRUE(peer.WaitDisconnected());
     }
-    EXPECT_TRUE(WaitUntil([&] { return node.Discouraged(); }));
+    EXPECT_TRUE(WaitUntil([&] { return node.Punished(); }));
 }
 
 TEST_F(PeerManTest, InvalidBlockIsDiscouraged)
@@ -292,7 +292,7 @@ TEST_F(PeerManTest, InvalidBlockIsDiscouraged)
     ASSERT_TRUE(peer.Handshake());
     peer.Send(net::msgtype::BLOCK, net::EncodeBlock(bad));
     EXPECT_TRUE(peer.WaitDisconnected());
-    EXPECT_TRUE(WaitUntil([&] { return node.Discouraged(); }));
+    EXPECT_TRUE(WaitUntil([&] { return node.Punished(); }));
     EXPECT_EQ(node.Height(), 5);
 }
 
@@ -318,7 +318,7 @@ TEST_F(PeerManTest, MutatedBlockIsPunishedAndRealOneIsAccepted)
     peer.Send(net::msgtype::BLOCK, net::EncodeBlock(mutated));
     // Core v27+: "mutated block" is misbehaviour, caught before validation.
     EXPECT_TRUE(WaitUntil([&] { return peer.Disconnected(); }));
-    EXPECT_TRUE(node.Discouraged());
+    EXPECT_TRUE(node.Punished());
     EXPECT_EQ(node.Height(), 5);
 
     // The hash was not marked invalid: the real block from another peer becomes the tip.
@@ -342,7 +342,7 @@ TEST_F(PeerManTest, NonContinuousHeadersAreDiscouraged)
     headers.headers = {blocks[0].header, blocks[2].header};
     peer.Send(net::msgtype::HEADERS, net::Encode(headers));
     EXPECT_TRUE(peer.WaitDisconnected());
-    EXPECT_TRUE(WaitUntil([&] { return node.Discouraged(); }));
+    EXPECT_TRUE(WaitUntil([&] { return node.Punished(); }));
 }
 
 TEST_F(PeerManTest, UnconnectingHeadersAskForMoreWithoutPunishment)
@@ -361,7 +361,7 @@ TEST_F(PeerManTest, UnconnectingHeadersAskForMoreWithoutPunishment)
     peer.Send(net::msgtype::HEADERS, net::Encode(headers));
     EXPECT_TRUE(peer.WaitFor(net::msgtype::GETHEADERS));
     EXPECT_FALSE(peer.Disconnected());
-    EXPECT_FALSE(node.Discouraged());
+    EXPECT_FALSE(node.Punished());
 }
 
 class CompactBlockTest : public PeerManTest
@@ -590,8 +590,8 @@ TEST_F(PeerManTest, TwoNodesSyncAndRelayNewBlocks)
     ASSERT_TRUE(next);
     a.Feed({*next});
     EXPECT_TRUE(WaitUntil([&] { return b.TipHash() == next->GetHash(); }));
-    EXPECT_FALSE(a.Discouraged());
-    EXPECT_FALSE(b.Discouraged());
+    EXPECT_FALSE(a.Punished());
+    EXPECT_FALSE(b.Punished());
 
     // And the other way round: B mines, A follows.
     auto third = builder.BuildBlock();
