@@ -1,11 +1,12 @@
 #include <kernel/fee_estimator.h>
 
+#include <util/fs.h>
+
 #include <consensus/hash.h>
 
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -14,9 +15,6 @@
 #include <system_error>
 #include <unordered_map>
 #include <utility>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace kernel {
 
@@ -356,11 +354,6 @@ util::Expected<void> ReadHorizon(Reader& r, Horizon& h, const char* name)
     return {};
 }
 
-std::string ErrnoText(int err)
-{
-    return std::error_code{err, std::generic_category()}.message();
-}
-
 } // namespace
 
 struct FeeEstimator::Impl
@@ -667,43 +660,10 @@ util::Expected<void> FeeEstimator::Flush() const
         contents = m_impl->Serialize();
     }
     std::lock_guard flush_lock{m_impl->flush_mutex};
-    const std::filesystem::path& path = m_impl->file;
-    std::filesystem::path tmp = path;
-    tmp += ".new";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return util::Unexpected("cannot create " + tmp.string() + ": " + ErrnoText(errno));
-    }
-    size_t written = 0;
-    while (written < contents.size()) {
-        const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            std::error_code ignored;
-            std::filesystem::remove(tmp, ignored);
-            return util::Unexpected("cannot write " + tmp.string() + ": " + ErrnoText(err));
-        }
-        written += static_cast<size_t>(n);
-    }
-    // The data must be durable before the rename makes it the file a restart reads.
-    const int sync_err = ::fsync(fd) != 0 ? errno : 0;
-    const int close_err = ::close(fd) != 0 ? errno : 0;
-    if (sync_err != 0 || close_err != 0) {
-        const int err = sync_err != 0 ? sync_err : close_err;
-        std::error_code ignored;
-        std::filesystem::remove(tmp, ignored);
-        return util::Unexpected("cannot sync " + tmp.string() + ": " + ErrnoText(err));
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        std::filesystem::remove(tmp, ignored);
-        return util::Unexpected("cannot rename " + tmp.string() + " to " + path.string() + ": " +
-                                ec.message());
-    }
+    auto written = util::WriteFileAtomically(
+        m_impl->file,
+        std::span{reinterpret_cast<const uint8_t*>(contents.data()), contents.size()});
+    if (!written) return written.error();
     return {};
 }
 

@@ -5,14 +5,11 @@
 
 #include <net/addrman_impl.h>
 
+#include <util/fs.h>
+
 #include <consensus/hash.h>
 #include <consensus/serialize.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -142,40 +139,6 @@ std::string CorruptFileError(const std::filesystem::path& file, const std::strin
            "). As a workaround, you can move the file (\"" + file.string() +
            "\") out of the way (rename, move, or delete) to have a new one created on the next "
            "start.";
-}
-
-util::Expected<void> WriteFileAtomically(const std::filesystem::path& file,
-                                         std::span<const uint8_t> data)
-{
-    const std::filesystem::path tmp = file.string() + ".new";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return util::Unexpected("Unable to open " + tmp.string() +
-                                " for writing: " + std::strerror(errno));
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const std::string err = std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return util::Unexpected("Unable to write " + tmp.string() + ": " + err);
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        return util::Unexpected("Unable to flush " + tmp.string());
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) {
-        ::unlink(tmp.c_str());
-        return util::Unexpected("Unable to rename " + tmp.string() + " to " + file.string() + ": " +
-                                ec.message());
-    }
-    return {};
 }
 
 } // namespace
@@ -385,7 +348,7 @@ util::Expected<void> AddrMan::Save(const std::filesystem::path& file) const
     }
     const consensus::Uint256 sum = consensus::Hash256(out);
     out.insert(out.end(), sum.begin(), sum.end());
-    return WriteFileAtomically(file, out);
+    return util::WriteFileAtomically(file, out, 0600);
 }
 
 } // namespace net

@@ -1,13 +1,10 @@
 #include <net/banman.h>
 
+#include <util/fs.h>
+
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <deque>
 #include <fstream>
 #include <iterator>
@@ -28,39 +25,6 @@ int64_t SystemNow()
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-util::Expected<void> WriteAtomically(const std::filesystem::path& file, const std::string& text)
-{
-    const std::filesystem::path tmp = file.string() + ".new";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return util::Unexpected("Unable to open " + tmp.string() +
-                                " for writing: " + std::strerror(errno));
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const std::string err = std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return util::Unexpected("Unable to write " + tmp.string() + ": " + err);
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(tmp.c_str());
-        return util::Unexpected("Unable to flush " + tmp.string());
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, file, ec);
-    if (ec) {
-        ::unlink(tmp.c_str());
-        return util::Unexpected("Unable to rename " + tmp.string() + " to " + file.string() + ": " +
-                                ec.message());
-    }
-    return {};
 }
 
 } // namespace
@@ -114,7 +78,9 @@ struct BanMan::Impl
     {
         Sweep();
         if (!dirty || file.empty()) return {};
-        auto res = WriteAtomically(file, ToJson());
+        const std::string json = ToJson();
+        auto res = util::WriteFileAtomically(
+            file, std::span{reinterpret_cast<const uint8_t*>(json.data()), json.size()});
         if (res) dirty = false;
         return res;
     }

@@ -3,7 +3,10 @@
 
 #include <util/expected.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <span>
+#include <string>
 
 namespace util {
 
@@ -22,5 +25,11 @@ Expected<void> CreateDirectories(const std::filesystem::path& path);
 
 /// Writes `contents` to `path`, replacing it; an error names the path and the cause.
 Expected<void> WriteTextFile(const std::filesystem::path& path, const std::string& contents);
+
+/// Replaces `path` so that a crash leaves either the old file or the whole new one:
+/// writes `<path>.new` (created with `mode`), fsyncs it, then renames it over `path`.
+/// On failure the temporary file is removed and the error names the file and the cause.
+Expected<void> WriteFileAtomically(const std::filesystem::path& path,
+                                   std::span<const uint8_t> contents, unsigned mode = 0644);
 
 } // namespace util
