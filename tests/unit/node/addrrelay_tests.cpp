@@ -2,6 +2,8 @@
 // (decoded with src/net's decoders); time is a mock clock.
 #include <node/addrrelay.h>
 
+#include "recording_sender.h"
+
 #include <net/addrman.h>
 #include <net/blockmessages.h>
 #include <net/messages.h>
@@ -20,37 +22,7 @@ namespace {
 constexpr uint64_t FULL_NODE{net::NODE_NETWORK | net::NODE_WITNESS};
 constexpr int64_t START{1'900'000'000};
 
-class RecordingSender : public node::PeerSender
-{
-public:
-    struct Message
-    {
-        net::NodeId id;
-        std::string command;
-        std::vector<uint8_t> payload;
-    };
-    bool Send(net::NodeId id, std::string_view command, std::vector<uint8_t> payload) override
-    {
-        messages.push_back({id, std::string{command}, std::move(payload)});
-        return true;
-    }
-    void Misbehaving(net::NodeId id, std::string_view reason) override
-    {
-        misbehaving.emplace_back(id, std::string{reason});
-    }
-    std::vector<std::vector<uint8_t>> Take(net::NodeId id, std::string_view command)
-    {
-        std::vector<std::vector<uint8_t>> out;
-        std::erase_if(messages, [&](Message& m) {
-            if (m.id != id || m.command != command) return false;
-            out.push_back(std::move(m.payload));
-            return true;
-        });
-        return out;
-    }
-    std::vector<Message> messages;
-    std::vector<std::pair<net::NodeId, std::string>> misbehaving;
-};
+using relay_test::RecordingSender;
 
 /// A public IPv4 address (20.x.x.x to 79.x.x.x), distinct for each i below
 /// 60 * 65,536, spread over many /16 groups so the AddrMan's buckets keep them all.
