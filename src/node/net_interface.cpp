@@ -131,7 +131,7 @@ std::vector<interfaces::PeerInfo> NetInterface::GetPeerInfo()
         info.bip152_hb_to = peer.bip152_hb_to;
         info.bip152_hb_from = peer.bip152_hb_from;
         info.starting_height = peer.starting_height;
-        info.presynced_headers = -1;
+        info.presynced_headers = peer.presynced_headers;
         info.synced_headers = peer.synced_headers;
         info.synced_blocks = peer.synced_blocks;
         info.inflight = peer.inflight;

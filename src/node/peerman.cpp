@@ -659,6 +659,10 @@ PeerStats PeerManager::Impl::StatsOf(const Peer& peer) const
     stats.user_agent = peer.user_agent;
     stats.starting_height = peer.starting_height;
     stats.synced_headers = peer.best_known ? peer.best_known->height : -1;
+    if (peer.presync && peer.presync->GetPhase() == HeadersPresync::Phase::PRESYNC) {
+        stats.presynced_headers =
+            peer.presync_fork_height + static_cast<int>(peer.presync->PresyncedCount());
+    }
     stats.synced_blocks = peer.last_common ? peer.last_common->height : -1;
     for (const QueuedBlock& queued : peer.in_flight)
         stats.inflight.push_back(queued.height);

@@ -44,10 +44,10 @@ inline constexpr int MIN_PEER_PROTO_VERSION = 31800;
 /// Settings (from -blocksonly, -maxorphantx, -peerbloomfilters-free defaults...).
 struct PeerManOptions
 {
-    uint64_t local_services{0};        //!< advertised in version (NETWORK|WITNESS)
-    std::string user_agent{};          //!< BIP14, e.g. "/minibit:0.1.0/"
-    bool ignore_incoming_txs{false};   //!< -blocksonly
-    size_t max_orphan_txs{100};        //!< -maxorphantx
+    uint64_t local_services{0};      //!< advertised in version (NETWORK|WITNESS)
+    std::string user_agent{};        //!< BIP14, e.g. "/minibit:0.1.0/"
+    bool ignore_incoming_txs{false}; //!< -blocksonly
+    size_t max_orphan_txs{100};      //!< -maxorphantx
     /// BIP152: announce and accept compact blocks (-cmpctblocks, a minibit
     /// switch so benchmarks can measure propagation without them).
     bool compact_blocks{true};
@@ -63,29 +63,30 @@ struct PeerManOptions
 struct PeerStats
 {
     net::NodeId id{0};
-    int version{0};                  //!< 0 until its version arrived
+    int version{0}; //!< 0 until its version arrived
     uint64_t services{0};
     std::string user_agent{};
     int starting_height{-1};
-    int synced_headers{-1};          //!< last header we share with it, -1 unknown
-    int synced_blocks{-1};           //!< last block we share with it
-    std::vector<int> inflight{};     //!< heights of blocks requested from it
+    int presynced_headers{-1};   //!< height its low-work headers presync reached, -1 none
+    int synced_headers{-1};      //!< last header we share with it, -1 unknown
+    int synced_blocks{-1};       //!< last block we share with it
+    std::vector<int> inflight{}; //!< heights of blocks requested from it
     bool relay_txs{false};
-    bool bip152_hb_to{false};        //!< we asked it to send us compact blocks unasked
-    bool bip152_hb_from{false};      //!< it asked us to
-    std::optional<int64_t> ping_usec{};     //!< last round trip
+    bool bip152_hb_to{false};           //!< we asked it to send us compact blocks unasked
+    bool bip152_hb_from{false};         //!< it asked us to
+    std::optional<int64_t> ping_usec{}; //!< last round trip
     std::optional<int64_t> min_ping_usec{};
     std::optional<int64_t> ping_wait_usec{}; //!< outstanding ping's age
-    int64_t time_offset{0};          //!< its version's time minus ours (seconds)
-    int64_t last_block_time{0};      //!< unix seconds of its last novel block, 0 never
+    int64_t time_offset{0};                  //!< its version's time minus ours (seconds)
+    int64_t last_block_time{0};              //!< unix seconds of its last novel block, 0 never
     int64_t last_tx_time{0};
     bool addr_relay_enabled{false};
     uint64_t addr_processed{0};
     uint64_t addr_rate_limited{0};
-    int64_t min_fee_filter{0};       //!< its feefilter, sat/kvB
+    int64_t min_fee_filter{0}; //!< its feefilter, sat/kvB
     bool wtxid_relay{false};
     bool handshake_complete{false};
-    uint64_t compact_blocks_reconstructed{0}; //!< rebuilt from our mempool without getblocktxn
+    uint64_t compact_blocks_reconstructed{0};   //!< rebuilt from our mempool without getblocktxn
     uint64_t compact_blocks_fetched_missing{0}; //!< needed a getblocktxn round trip
 };
 
@@ -96,9 +97,8 @@ public:
     /// Everything given must outlive the manager. `mempool` may be null
     /// (then transactions are neither requested nor relayed).
     PeerManager(kernel::ChainstateManager& chainman, kernel::TxMemPool* mempool,
-                const kernel::PolicyOptions& policy, net::AddrMan& addrman,
-                net::BanMan& banman, util::SerialExecutor& validation,
-                PeerManOptions options);
+                const kernel::PolicyOptions& policy, net::AddrMan& addrman, net::BanMan& banman,
+                util::SerialExecutor& validation, PeerManOptions options);
     ~PeerManager() override;
 
     /// Connects the manager to the transport (before ConnMan::Start) and starts

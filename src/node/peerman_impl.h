@@ -7,6 +7,7 @@
 #pragma once
 
 #include <node/addrrelay.h>
+#include <node/headers_presync.h>
 #include <node/peerman.h>
 #include <node/txrelay.h>
 
@@ -117,6 +118,9 @@ struct Peer
     bool sync_started{false};
     int64_t headers_sync_timeout{0}; //!< unix seconds; 0: none (caught up once)
     int64_t last_getheaders_time{0};
+    /// A low-work header chain being counted before anything of it is stored.
+    std::unique_ptr<HeadersPresync> presync;
+    int presync_fork_height{0};
     std::vector<consensus::Uint256> blocks_to_announce;
     std::list<QueuedBlock> in_flight;
     int64_t downloading_since_ms{0};
@@ -227,6 +231,14 @@ struct PeerManager::Impl
     bool PeerHasHeader(const Peer& peer, const kernel::BlockIndex* index) const;
     void OnHeaders(Peer& peer, const net::Message& message);
     void ProcessHeaders(Peer& peer, const std::vector<consensus::BlockHeader>& headers);
+    /// Work a new header chain must reach to be stored: -minimumchainwork, or our tip's
+    /// work less 144 blocks' worth, whichever is more (Core's anti-DoS threshold).
+    consensus::ArithUint256 AntiDoSWorkThreshold() const;
+    /// Feeds a headers message to the peer's presync; false if it took it.
+    bool HandlePresync(Peer& peer, const std::vector<consensus::BlockHeader>& headers);
+    /// getheaders for the headers after `hash`, which we do not store, then our locator.
+    void SendGetHeadersAfter(Peer& peer, const consensus::Uint256& hash,
+                             const kernel::BlockIndex* fork);
     void OnGetHeaders(Peer& peer, const net::Message& message, bool blocks);
     void OnBlockInv(Peer& peer, const std::vector<net::Inv>& items);
     void ProcessGetData(Peer& peer);

@@ -5,6 +5,7 @@
 
 #include <consensus/block.h>
 #include <consensus/block_check.h>
+#include <consensus/pow.h>
 #include <kernel/chainstate.h>
 #include <net/netaddress.h>
 
@@ -156,7 +157,71 @@ void PeerManager::Impl::OnHeaders(Peer& peer, const net::Message& message)
     }
     // An answer arrived: the next getheaders may go out at once.
     peer.last_getheaders_time = 0;
+    if (HandlePresync(peer, decoded->headers)) return;
     ProcessHeaders(peer, decoded->headers);
+}
+
+consensus::ArithUint256 PeerManager::Impl::AntiDoSWorkThreshold() const
+{
+    consensus::ArithUint256 near_tip{};
+    if (const kernel::BlockIndex* tip = m_chainman.Tip()) {
+        const consensus::ArithUint256 margin =
+            consensus::GetBlockProof(tip->bits) * consensus::ArithUint256{144};
+        if (tip->chain_work > margin) near_tip = tip->chain_work - margin;
+    }
+    return std::max(near_tip, m_chainman.MinimumChainWork());
+}
+
+void PeerManager::Impl::SendGetHeadersAfter(Peer& peer, const consensus::Uint256& hash,
+                                            const kernel::BlockIndex* fork)
+{
+    net::GetHeadersMessage msg;
+    msg.version = static_cast<uint32_t>(PROTOCOL_VERSION);
+    msg.locator = LocatorFor(fork);
+    msg.locator.insert(msg.locator.begin(), hash);
+    SendMsg(peer.info.id, net::msgtype::GETHEADERS, net::Encode(msg));
+    peer.last_getheaders_time = Now();
+}
+
+bool PeerManager::Impl::HandlePresync(Peer& peer,
+                                      const std::vector<consensus::BlockHeader>& headers)
+{
+    if (!peer.presync) return false;
+    const bool full = headers.size() == net::MAX_HEADERS_RESULTS;
+    HeadersPresync::Outcome outcome = peer.presync->Process(headers, full);
+    const kernel::BlockIndex* fork = m_chainman.LookupBlockIndex(peer.presync->ForkHash());
+    if (!outcome.release.empty()) {
+        // Proven to lead to enough work: the chainstate checks and stores them as usual.
+        consensus::BlockValidationState state;
+        const kernel::BlockIndex* last = nullptr;
+        if (!m_chainman.ProcessNewBlockHeaders(outcome.release, state, &last) &&
+            state.IsInvalid()) {
+            peer.presync.reset();
+            MaybePunishForBlock(peer.info.id, state, false, "invalid header received");
+            return true;
+        }
+        if (last) UpdateBlockAvailability(peer, last->hash);
+    }
+    if (outcome.abort) {
+        LogNet("Ignoring low-work chain from " + PeerStr(peer) + ": " + *outcome.abort);
+        peer.presync.reset();
+        return true;
+    }
+    if (outcome.restart_from_fork) {
+        LogNet("Headers from " + PeerStr(peer) + " reach the minimum chain work after " +
+               std::to_string(peer.presync->PresyncedCount()) +
+               " headers; downloading them again to store them");
+        peer.last_getheaders_time = 0;
+        MaybeSendGetHeaders(peer, fork);
+        return true;
+    }
+    if (outcome.continue_after) SendGetHeadersAfter(peer, *outcome.continue_after, fork);
+    if (outcome.done) {
+        LogNet("Low-work headers sync with " + PeerStr(peer) + " complete");
+        peer.presync.reset();
+        if (!outcome.continue_after) ScheduleDownloads();
+    }
+    return true;
 }
 
 void PeerManager::Impl::ProcessHeaders(Peer& peer,
@@ -181,6 +246,30 @@ void PeerManager::Impl::ProcessHeaders(Peer& peer,
         }
         UpdateBlockAvailability(peer, headers.back().GetHash());
         return;
+    }
+    // A chain we do not know yet must carry enough work before any of it is stored.
+    if (const kernel::BlockIndex* prev = m_chainman.LookupBlockIndex(headers.front().prev_block);
+        !m_chainman.LookupBlockIndex(headers.back().GetHash())) {
+        consensus::ArithUint256 work = prev->chain_work;
+        for (const consensus::BlockHeader& header : headers)
+            work += consensus::GetBlockProof(header.bits);
+        const consensus::ArithUint256 threshold = AntiDoSWorkThreshold();
+        if (work < threshold) {
+            if (headers.size() != net::MAX_HEADERS_RESULTS) {
+                LogNet("Ignoring low-work chain (height=" +
+                       std::to_string(prev->height + static_cast<int>(headers.size())) + ") from " +
+                       PeerStr(peer));
+                return;
+            }
+            LogNet("Starting low-work headers presync with " + PeerStr(peer) + " from height " +
+                   std::to_string(prev->height));
+            peer.presync = std::make_unique<HeadersPresync>(
+                prev->hash, prev->chain_work, prev->GetMedianTimePast(), threshold,
+                m_chainman.Params().GetConsensus(), Now());
+            peer.presync_fork_height = prev->height;
+            HandlePresync(peer, headers);
+            return;
+        }
     }
     consensus::BlockValidationState state;
     const kernel::BlockIndex* last = nullptr;
