@@ -406,6 +406,12 @@ void PeerManager::Impl::Dispatch(Peer& peer, const net::Message& message)
     }
     if (cmd == net::msgtype::FEEFILTER) return OnFeeFilter(peer, message);
     if (cmd == net::msgtype::TX) {
+        if (RejectsIncomingTxs(peer)) {
+            LogNet("transaction sent in violation of protocol peer=" +
+                   std::to_string(peer.info.id));
+            Disconnect(peer, "tx in violation of protocol");
+            return;
+        }
         // During IBD we cannot validate transactions yet (Core drops them too).
         if (!m_txrelay || m_chainman.IsInitialBlockDownload()) return;
         auto tx = net::DecodeTx(message.payload);
@@ -632,6 +638,15 @@ void PeerManager::Impl::OnInvLike(Peer& peer, const net::Message& message)
         (is_tx(inv) ? tx_items : block_items).push_back(inv);
     }
     if (cmd == net::msgtype::INV) {
+        // Core v28: a peer told not to send transactions (block-relay-only, or -blocksonly)
+        // that announces one anyway is dropped, without discouragement.
+        if (!tx_items.empty() && RejectsIncomingTxs(peer)) {
+            LogNet("transaction (" + tx_items.front().hash.GetHex() +
+                   ") inv sent in violation of protocol, disconnecting peer=" +
+                   std::to_string(peer.info.id));
+            Disconnect(peer, "tx inv in violation of protocol");
+            return;
+        }
         OnBlockInv(peer, block_items);
         if (m_txrelay && !tx_items.empty() && !m_chainman.IsInitialBlockDownload()) {
             m_txrelay->OnInv(peer.info.id, tx_items);

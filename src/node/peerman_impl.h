@@ -231,6 +231,11 @@ struct PeerManager::Impl
     bool PeerHasHeader(const Peer& peer, const kernel::BlockIndex* index) const;
     void OnHeaders(Peer& peer, const net::Message& message);
     void ProcessHeaders(Peer& peer, const std::vector<consensus::BlockHeader>& headers);
+    /// Core's RejectIncomingTxs: a block-relay-only connection, or -blocksonly.
+    bool RejectsIncomingTxs(const Peer& peer) const
+    {
+        return peer.block_relay_only || m_options.ignore_incoming_txs;
+    }
     /// Work a new header chain must reach to be stored: -minimumchainwork, or our tip's
     /// work less 144 blocks' worth, whichever is more (Core's anti-DoS threshold).
     consensus::ArithUint256 AntiDoSWorkThreshold() const;
