@@ -733,17 +733,13 @@ struct ConnMan::Impl : std::enable_shared_from_this<ConnMan::Impl>
                 binds.push_back(
                     Service{NetAddr{Network::IPV6, std::vector<uint8_t>(16, 0)}, options.port});
             }
-            std::vector<std::string> errors;
+            // As Core: every explicit bind must succeed; of the defaults only 0.0.0.0
+            // must, since the host may lack IPv6 and nobody asked for it.
             for (const auto& b : binds) {
-                if (auto err = Bind(b)) errors.push_back(std::move(*err));
-            }
-            // Nothing bound: the first failure is the caller's error to report.
-            if (errors.size() == binds.size()) return util::Unexpected(errors.front());
-            // Core reports a failed explicit bind; a failed default one only
-            // matters when the other fails too.
-            if (options.logger && !defaults) {
-                for (const auto& e : errors)
-                    options.logger->Error(e);
+                auto err = Bind(b);
+                if (!err) continue;
+                if (!defaults || b.addr.net == Network::IPV4) return util::Unexpected(*err);
+                if (options.logger) options.logger->Info(*err);
             }
         }
         std::lock_guard lock{mutex};

@@ -428,6 +428,8 @@ void PeerManager::Impl::ProcessGetData(Peer& peer)
         peer.getdata_queue.pop_front();
         const uint32_t base = inv.type & ~net::MSG_WITNESS_FLAG;
         if (base == net::MSG_TX || base == net::MSG_WTX) {
+            // Core: a peer we relay no transactions to gets no answer at all.
+            if (peer.block_relay_only || !peer.relay) continue;
             if (!m_txrelay || !m_txrelay->OnGetData(peer.info.id, inv)) {
                 notfound.entries.push_back(inv);
             }

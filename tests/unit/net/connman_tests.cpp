@@ -778,6 +778,22 @@ TEST(NetConnMan, BindFailureUsesCoreMessage)
     EXPECT_TRUE(b.ListeningOn().empty());
 }
 
+TEST(NetConnMan, AnyFailedExplicitBindFailsStart)
+{
+    // Core: every -bind must succeed, even when another one did.
+    Recorder ra, rb;
+    net::ConnMan a{Options(), ra};
+    ASSERT_TRUE(a.Start());
+    const uint16_t taken = PortOf(a);
+    auto opts = Options();
+    opts.bind = {Loopback(0), Loopback(taken)};
+    net::ConnMan b{opts, rb};
+    const auto started = b.Start();
+    ASSERT_FALSE(started);
+    EXPECT_NE(started.error().message.find(":" + std::to_string(taken)), std::string::npos);
+    b.Stop();
+}
+
 TEST(NetConnMan, DisconnectAddressClosesEveryPort)
 {
     Recorder ra;
