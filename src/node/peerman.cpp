@@ -120,6 +120,12 @@ PeerManager::Impl::Impl(PeerManager& owner, kernel::ChainstateManager& chainman,
     addr_options.logger = m_log;
     addr_options.rng_seed = m_options.rng_seed == 0 ? 0 : m_options.rng_seed + 2;
     addr_options.local_services = m_options.local_services;
+    if (!m_options.local_addresses.empty()) {
+        // -externalip: the first address is the one we advertise.
+        addr_options.local_address = [address = m_options.local_addresses.front()] {
+            return std::optional<net::Service>{address};
+        };
+    }
     m_addrrelay = std::make_unique<AddrRelay>(addrman, owner, std::move(addr_options));
     m_events = std::make_shared<Events>(this);
 }
