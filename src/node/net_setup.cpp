@@ -82,8 +82,8 @@ void AddNetArgs(util::ArgsManager& args)
                 "several nodes",
                 ArgType::STRING, conn);
     args.AddArg("-dnsseed",
-                "Query DNS seeds for peer addresses when few are known (default: 1 unless "
-                "-connect is used; regtest has no seeds)",
+                "Query DNS seeds for peer addresses when none are known (default: 1 unless "
+                "-connect is used or on regtest)",
                 ArgType::BOOL, conn);
     args.AddArg("-externalip=<ip>", "Advertise this address of ours to peers", ArgType::STRING,
                 conn);
@@ -172,7 +172,9 @@ util::Expected<NetSetup> NetSetupFromArgs(const util::ArgsManager& args,
     op.addnode = args.GetArgs("-addnode");
     op.seednode = args.GetArgs("-seednode");
     op.dns_seeds = params.DnsSeeds();
-    op.use_dns_seeds = args.GetBoolArg("-dnsseed", connect.empty());
+    // Regtest's only seed is Core's placeholder "dummySeed.invalid.": off unless asked for.
+    op.use_dns_seeds = args.GetBoolArg("-dnsseed", connect.empty() && params.GetChainType() !=
+                                                                          util::ChainType::REGTEST);
     op.default_port = params.GetDefaultPort();
     op.max_full_relay = full_relay;
     op.max_block_relay = block_relay;
