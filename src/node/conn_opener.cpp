@@ -58,12 +58,6 @@ bool IsPrivacyNetwork(net::Network n)
     return n == net::Network::TORV3 || n == net::Network::I2P || n == net::Network::CJDNS;
 }
 
-std::string GroupKey(const net::NetAddr& addr)
-{
-    const auto g = net::NetGroup(addr);
-    return std::string(g.begin(), g.end());
-}
-
 struct AddedNode
 {
     std::string text;
@@ -91,12 +85,20 @@ struct ConnOpener::Impl
     Impl(net::ConnMan& c, net::AddrMan& a, net::BanMan& b, ConnOpenerOptions o)
         : connman{c}, addrman{a}, banman{b}, options{std::move(o)}
     {
+        if (!options.net_group) options.net_group = net::NetGroup;
         if (options.rng_seed != 0) {
             rng.seed(options.rng_seed);
         } else {
             std::random_device rd;
             rng.seed((uint64_t{rd()} << 32) ^ rd());
         }
+    }
+
+    // Network group of an address as a set key (strings dodge a gcc 12 false warning).
+    std::string GroupKey(const net::NetAddr& addr) const
+    {
+        const std::vector<uint8_t> group = options.net_group(addr);
+        return std::string(group.begin(), group.end());
     }
 
     net::ConnMan& connman;

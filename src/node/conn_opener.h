@@ -31,9 +31,9 @@ namespace node {
 /// Settings.
 struct ConnOpenerOptions
 {
-    std::vector<std::string> connect{};  //!< -connect entries ("host[:port]"); non-empty: only these
-    std::vector<std::string> addnode{};  //!< -addnode entries
-    std::vector<std::string> seednode{}; //!< -seednode entries
+    std::vector<std::string> connect{}; //!< -connect entries ("host[:port]"); non-empty: only these
+    std::vector<std::string> addnode{}; //!< -addnode entries
+    std::vector<std::string> seednode{};  //!< -seednode entries
     std::vector<std::string> dns_seeds{}; //!< host names (empty on regtest)
     bool use_dns_seeds{true};             //!< -dnsseed
     uint16_t default_port{0};             //!< the network's P2P port
@@ -41,6 +41,9 @@ struct ConnOpenerOptions
     int max_block_relay{2};
     int max_outbound_total{11}; //!< hard limit incl. feeler (from -maxconnections)
     bool feelers{true};
+    /// Groups outbound peers must not share; default net::NetGroup (Core's rule without
+    /// -asmap). Tests on loopback, where every address is one group, pass another.
+    std::function<std::vector<uint8_t>(const net::NetAddr&)> net_group{};
     std::function<int64_t()> clock{}; //!< unix seconds, mockable
     util::Logger* logger{nullptr};
     uint64_t rng_seed{0};
@@ -66,8 +69,8 @@ enum class AddNodeResult
 /// One added node and whether it is connected (getaddednodeinfo).
 struct AddedNodeStatus
 {
-    std::string added_node;                  //!< as given
-    std::optional<net::Service> resolved{};  //!< parsed address
+    std::string added_node;                 //!< as given
+    std::optional<net::Service> resolved{}; //!< parsed address
     bool connected{false};
     bool inbound{false}; //!< connected, but the connection is theirs
 };

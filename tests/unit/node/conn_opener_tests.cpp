@@ -279,6 +279,34 @@ TEST(ConnOpener, OneOutboundPerNetGroup)
     EXPECT_EQ(p1.counter.Total() + p2.counter.Total(), 1);
 }
 
+TEST(ConnOpener, EightFullRelayAndTwoBlockRelayOnly)
+{
+    // Twelve listening peers, each its own network group (loopback addresses all share
+    // Core's group {0}, so the test groups them by their last byte instead).
+    std::vector<std::unique_ptr<RemotePeer>> peers;
+    LocalNode local;
+    for (uint8_t last = 20; last < 32; ++last) {
+        peers.push_back(std::make_unique<RemotePeer>(last));
+        local.AddToAddrMan(peers.back()->service);
+    }
+    node::ConnOpenerOptions o;
+    o.feelers = false;
+    o.net_group = [](const net::NetAddr& addr) { return std::vector<uint8_t>{addr.bytes.back()}; };
+    local.StartOpener(o);
+    ASSERT_TRUE(WaitFor([&] {
+        return local.counter.Count(net::ConnectionType::OUTBOUND_FULL_RELAY) == 8 &&
+               local.counter.Count(net::ConnectionType::BLOCK_RELAY) == 2;
+    }));
+    // And no more: the remaining two addresses stay unused.
+    std::this_thread::sleep_for(1200ms);
+    size_t reached = 0;
+    for (const auto& peer : peers)
+        reached += peer->counter.Total() > 0 ? 1 : 0;
+    EXPECT_EQ(reached, 10u);
+    EXPECT_EQ(local.counter.Count(net::ConnectionType::OUTBOUND_FULL_RELAY), 8);
+    EXPECT_EQ(local.counter.Count(net::ConnectionType::BLOCK_RELAY), 2);
+}
+
 TEST(ConnOpener, SeedNodeIsAddrFetch)
 {
     RemotePeer seed{7};
