@@ -5,6 +5,8 @@
 //   map<txid, i64> other deltas, set<txid> unbroadcast.
 #include <kernel/mempool.h>
 
+#include <util/fs.h>
+
 #include <consensus/serialize.h>
 
 #include <array>
@@ -14,9 +16,6 @@
 #include <iterator>
 #include <random>
 #include <system_error>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace kernel {
 
@@ -36,33 +35,6 @@ void ApplyXor(std::vector<uint8_t>& data, size_t from, const std::vector<uint8_t
 std::string ErrnoText()
 {
     return std::strerror(errno);
-}
-
-// Writes all of `data` to `path`, synced to disk before returning.
-util::Expected<void> WriteSynced(const std::filesystem::path& path,
-                                 const std::vector<uint8_t>& data)
-{
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return util::Unexpected("cannot create " + path.string() + ": " + ErrnoText());
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const std::string why = ErrnoText();
-            ::close(fd);
-            return util::Unexpected("cannot write " + path.string() + ": " + why);
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-        const std::string why = ErrnoText();
-        ::close(fd);
-        return util::Unexpected("cannot sync " + path.string() + ": " + why);
-    }
-    if (::close(fd) != 0)
-        return util::Unexpected("cannot close " + path.string() + ": " + ErrnoText());
-    return {};
 }
 
 } // namespace
@@ -101,20 +73,8 @@ util::Expected<void> TxMemPool::Dump(const std::filesystem::path& file) const
         w.Put(txid);
     ApplyXor(out, obfuscated_from, key);
 
-    std::filesystem::path temp = file;
-    temp += ".new";
-    if (auto written = WriteSynced(temp, out); !written) {
-        std::error_code ec;
-        std::filesystem::remove(temp, ec);
+    if (auto written = util::WriteFileAtomically(file, out); !written)
         return util::Unexpected("Failed to dump mempool: " + written.error().message);
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, file, ec);
-    if (ec) {
-        std::filesystem::remove(temp, ec);
-        return util::Unexpected("Failed to dump mempool: cannot rename to " + file.string() + ": " +
-                                ec.message());
-    }
     return {};
 }
 
