@@ -44,14 +44,7 @@ public:
     {
         http::response_parser<http::string_body> parser;
         parser.body_limit(1 << 20);
-        beast::error_code result = net::error::would_block;
-        m_stream.expires_after(deadline);
-        http::async_read(m_stream, m_buffer, parser,
-                         [&](beast::error_code ec, size_t) { result = ec; });
-        m_ioc.restart();
-        m_ioc.run();
-        if (result) return std::nullopt;
-        return parser.release();
+        return ReadWith(parser, deadline);
     }
 
     // Reads one reply with a caller-configured parser (e.g. one that skips the body).
