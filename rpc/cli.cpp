@@ -5,6 +5,7 @@
 #include <rpc/http_auth.h>
 #include <rpc/protocol.h>
 #include <rpc/util.h>
+#include <util/base64.h>
 #include <util/fs.h>
 #include <util/strings.h>
 
@@ -710,7 +711,7 @@ Post(const CliSettings& settings, const std::string& endpoint, const std::string
     request.set(http::field::host, settings.host);
     request.set(http::field::connection, "close");
     request.set(http::field::content_type, "application/json");
-    request.set(http::field::authorization, "Basic " + EncodeBase64(settings.credentials));
+    request.set(http::field::authorization, "Basic " + util::EncodeBase64(settings.credentials));
     request.body() = body;
     request.prepare_payload();
     arm();

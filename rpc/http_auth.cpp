@@ -1,5 +1,7 @@
 #include <rpc/http_auth.h>
 
+#include <util/base64.h>
+
 #include <util/strings.h>
 
 #include <openssl/evp.h>
@@ -18,85 +20,12 @@ namespace rpc {
 
 namespace {
 
-constexpr std::string_view BASE64_ALPHABET{
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"};
-
-int Base64Value(char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
 std::string ErrnoText()
 {
     return std::strerror(errno);
 }
 
 } // namespace
-
-std::string EncodeBase64(std::span<const uint8_t> bytes)
-{
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const uint32_t v =
-            (uint32_t{bytes[i]} << 16) | (uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
-        for (int shift = 18; shift >= 0; shift -= 6)
-            out += BASE64_ALPHABET[(v >> shift) & 63];
-    }
-    const size_t rest = bytes.size() - i;
-    if (rest == 1) {
-        const uint32_t v = uint32_t{bytes[i]} << 16;
-        out += BASE64_ALPHABET[(v >> 18) & 63];
-        out += BASE64_ALPHABET[(v >> 12) & 63];
-        out += "==";
-    } else if (rest == 2) {
-        const uint32_t v = (uint32_t{bytes[i]} << 16) | (uint32_t{bytes[i + 1]} << 8);
-        out += BASE64_ALPHABET[(v >> 18) & 63];
-        out += BASE64_ALPHABET[(v >> 12) & 63];
-        out += BASE64_ALPHABET[(v >> 6) & 63];
-        out += '=';
-    }
-    return out;
-}
-
-std::string EncodeBase64(std::string_view text)
-{
-    return EncodeBase64(
-        std::span<const uint8_t>{reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-}
-
-std::optional<std::string> DecodeBase64(std::string_view text)
-{
-    if (text.size() % 4 != 0) return std::nullopt;
-    // Up to two '=' may close the text; anywhere else they are invalid characters.
-    for (int k = 0; k < 2 && !text.empty() && text.back() == '='; ++k)
-        text.remove_suffix(1);
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    uint32_t acc = 0;
-    int bits = 0;
-    for (const char c : text) {
-        const int v = Base64Value(c);
-        if (v < 0) return std::nullopt;
-        acc = (acc << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
-    }
-    // A lone trailing sextet cannot form a byte, and leftover bits must be zero so
-    // every byte string has exactly one accepted encoding.
-    if (bits >= 6) return std::nullopt;
-    if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-    return out;
-}
 
 bool TimingResistantEqual(std::string_view given, std::string_view expected)
 {
@@ -225,8 +154,9 @@ std::optional<std::string> Authenticator::Check(std::string_view authorization) 
 {
     constexpr std::string_view PREFIX{"Basic "};
     if (authorization.substr(0, PREFIX.size()) != PREFIX) return std::nullopt;
-    const auto user_pass = DecodeBase64(util::TrimString(authorization.substr(PREFIX.size())));
-    if (!user_pass) return std::nullopt;
+    const auto decoded = util::DecodeBase64(util::TrimString(authorization.substr(PREFIX.size())));
+    if (!decoded) return std::nullopt;
+    const std::optional<std::string> user_pass{std::string(decoded->begin(), decoded->end())};
     const size_t colon = user_pass->find(':');
     if (colon == std::string::npos) return std::nullopt;
     const std::string_view user = std::string_view{*user_pass}.substr(0, colon);

@@ -23,14 +23,6 @@ inline constexpr std::string_view COOKIE_FILE_NAME{".cookie"};
 /// Realm sent with every 401 reply (WWW-Authenticate header value).
 inline constexpr std::string_view WWW_AUTH_HEADER_VALUE{"Basic realm=\"jsonrpc\""};
 
-/// Standard (RFC 4648) base64 with '=' padding.
-std::string EncodeBase64(std::span<const uint8_t> bytes);
-/// Same, for text.
-std::string EncodeBase64(std::string_view text);
-/// Strict base64 decode as Core: length a multiple of 4, at most two trailing '=',
-/// no other characters, unused bits zero. nullopt otherwise.
-std::optional<std::string> DecodeBase64(std::string_view text);
-
 /// Compares without an early exit, so the time taken does not reveal where the
 /// strings differ (it may reveal the length of `expected`).
 bool TimingResistantEqual(std::string_view given, std::string_view expected);

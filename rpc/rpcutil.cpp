@@ -15,6 +15,7 @@
 #include <rpc/register.h>
 #include <rpc/services.h>
 #include <rpc/util.h>
+#include <util/base64.h>
 #include <util/strings.h>
 
 #include <algorithm>
@@ -632,7 +633,7 @@ Method VerifyMessage(const Services& services)
             }
             const auto* pkh = std::get_if<common::PKHash>(&*dest);
             if (pkh == nullptr) ThrowRpc(RPC_TYPE_ERROR, "Address does not refer to key");
-            const auto sig = DecodeBase64(signature);
+            const auto sig = util::DecodeBase64(signature);
             if (!sig) ThrowRpc(RPC_TYPE_ERROR, "Malformed base64 encoding");
             const consensus::Uint256 hash = MessageHash(message);
             const auto pubkey = common::secp::RecoverCompact(
@@ -671,7 +672,7 @@ Method SignMessageWithPrivKey(const Services& services)
             const auto sig = common::secp::SignCompact(
                 key->secret, std::span<const uint8_t, 32>{hash.begin(), 32}, key->compressed);
             if (!sig) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Sign failed");
-            return Json(EncodeBase64(std::span<const uint8_t>{*sig}));
+            return Json(util::EncodeBase64(std::span<const uint8_t>{*sig}));
         }};
 }
 

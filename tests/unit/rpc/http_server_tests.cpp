@@ -1,5 +1,6 @@
 #include <rpc/http_auth.h>
 #include <rpc/http_server.h>
+#include <util/base64.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -281,7 +282,7 @@ TEST(HttpServer, AuthenticationAnd401Delay)
     // Wrong password: 401 only after the anti-brute-force delay.
     const auto start = std::chrono::steady_clock::now();
     res = client.Post("/", "x",
-                      "Authorization: Basic " + rpc::EncodeBase64(std::string_view{"user:wrong"}) +
+                      "Authorization: Basic " + util::EncodeBase64(std::string_view{"user:wrong"}) +
                           "\r\n");
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_TRUE(res.has_value());
@@ -295,8 +296,8 @@ TEST(HttpServer, AuthenticationAnd401Delay)
     EXPECT_EQ(res->result_int(), 401u);
 
     res = client.Post("/", "x",
-                      "Authorization: Basic " + rpc::EncodeBase64(std::string_view{"user:secret"}) +
-                          "\r\n");
+                      "Authorization: Basic " +
+                          util::EncodeBase64(std::string_view{"user:secret"}) + "\r\n");
     ASSERT_TRUE(res.has_value());
     EXPECT_EQ(res->result_int(), 200u);
     EXPECT_EQ(res->body(), "POST / x user=user");
