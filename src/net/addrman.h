@@ -25,12 +25,12 @@ namespace net {
 /// What the address manager remembers about one address.
 struct AddrInfo
 {
-    AddrEntry entry;          //!< address, port, services, last-seen time
-    NetAddr source;           //!< who told us
-    int64_t last_try{0};      //!< last connection attempt (unix seconds)
-    int64_t last_success{0};  //!< last successful connection
-    int attempts{0};          //!< failed attempts since last success
-    bool in_tried{false};     //!< in the tried table
+    AddrEntry entry;         //!< address, port, services, last-seen time
+    NetAddr source;          //!< who told us
+    int64_t last_try{0};     //!< last connection attempt (unix seconds)
+    int64_t last_success{0}; //!< last successful connection
+    int attempts{0};         //!< failed attempts since last success
+    bool in_tried{false};    //!< in the tried table
 };
 
 /// Settings; defaults are what the node uses.
@@ -67,8 +67,7 @@ public:
 
     /// Adds gossiped addresses heard from `source` (time_penalty seconds
     /// subtracted from their timestamps). Returns how many were new.
-    size_t Add(std::span<const AddrEntry> entries, const NetAddr& source,
-               int64_t time_penalty = 0);
+    size_t Add(std::span<const AddrEntry> entries, const NetAddr& source, int64_t time_penalty = 0);
     /// A connection to `service` completed its handshake: move it to tried.
     void Good(const Service& service);
     /// We are trying to connect; count_failure marks one more failed attempt.

@@ -59,8 +59,8 @@ struct ConnectionInfo
 {
     NodeId id{0};
     ConnectionType type{ConnectionType::INBOUND};
-    Service remote;           //!< the peer's address and port
-    Service local;            //!< our end of the socket
+    Service remote;            //!< the peer's address and port
+    Service local;             //!< our end of the socket
     int64_t connected_time{0}; //!< unix seconds
 };
 
@@ -120,9 +120,9 @@ struct ConnManOptions
     int max_inbound{125 - 11};
     size_t max_send_buffer{1'000'000};    //!< IsSendBufferFull threshold (-maxsendbuffer)
     size_t max_receive_buffer{5'000'000}; //!< reading pauses above this (-maxreceivebuffer)
-    std::chrono::milliseconds connect_timeout{5000};   //!< -timeout
-    std::chrono::seconds handshake_timeout{60};        //!< until SetHandshakeComplete
-    std::chrono::seconds inactivity_timeout{20 * 60};  //!< no bytes in or no bytes out
+    std::chrono::milliseconds connect_timeout{5000};  //!< -timeout
+    std::chrono::seconds handshake_timeout{60};       //!< until SetHandshakeComplete
+    std::chrono::seconds inactivity_timeout{20 * 60}; //!< no bytes in or no bytes out
     int io_threads{1};
     /// Asked for each inbound connection before it is accepted; false refuses
     /// it (banned address). Any thread; must not block. Default: accept.
