@@ -47,53 +47,16 @@ while [ $# -gt 0 ]; do
     *) usage >&2; exit 2 ;;
     esac
 done
-for n in "$THREADS" "$SPENDS" "$POOL" "$CALLS" "$MAXMEMPOOL" "$REPEAT"; do
-    if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
-        echo "mempool-bench: '$n' is not a positive integer" >&2
-        exit 2
-    fi
-done
+NAME=mempool-bench
+# shellcheck source=contrib/bench/bench-lib.sh
+source "$ROOT/contrib/bench/bench-lib.sh"
+bench_require_positive "$THREADS" "$SPENDS" "$POOL" "$CALLS" "$MAXMEMPOOL" "$REPEAT"
 if [ "$POOL" -lt "$SPENDS" ]; then
     echo "mempool-bench: --pool must be at least --spends" >&2
     exit 2
 fi
-case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
-
-if [ "$BUILD" = 1 ]; then
-    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
-        -DMINIBIT_BENCH=ON >/dev/null
-    cmake --build "$BUILD_DIR" --target minibitd minibit-cli mempool_bench
-fi
-MINIBITD="$BUILD_DIR/src/bin/minibitd"
-CLI="$BUILD_DIR/src/bin/minibit-cli"
-MEMPOOL_BENCH="$BUILD_DIR/contrib/bench/mempool_bench"
-for binary in "$MINIBITD" "$CLI" "$MEMPOOL_BENCH"; do
-    if [ ! -x "$binary" ]; then
-        echo "mempool-bench: $binary is missing (build with -DMINIBIT_BENCH=ON)" >&2
-        exit 2
-    fi
-done
-
-DATADIR=""
-NODE_PID=""
-cleanup() {
-    if [ -n "$NODE_PID" ] && kill -0 "$NODE_PID" 2>/dev/null; then
-        kill "$NODE_PID" 2>/dev/null || true
-        wait "$NODE_PID" 2>/dev/null || true
-    fi
-    [ -n "$DATADIR" ] && rm -rf "$DATADIR"
-    return 0
-}
-trap cleanup EXIT
-
-fail() {
-    echo "mempool-bench: FAILED: $*" >&2
-    if [ -n "$DATADIR" ] && [ -f "$DATADIR/regtest/debug.log" ]; then
-        echo "--- last lines of debug.log ---" >&2
-        tail -n 20 "$DATADIR/regtest/debug.log" >&2
-    fi
-    exit 1
-}
+bench_build mempool_bench
+MEMPOOL_BENCH="$BENCH_BINARY"
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')),"\
      "shared by minibitd, the load generator and any other jobs"
@@ -101,8 +64,7 @@ SUMMARIES=()
 for ((run = 1; run <= REPEAT; run++)); do
     [ "$REPEAT" -gt 1 ] && echo "--- run $run of $REPEAT ---"
     DATADIR=$(mktemp -d "${TMPDIR:-/tmp}/mempool-bench.XXXXXX")
-    # A port nobody listens on right now (the kernel picks it, then frees it).
-    PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    PORT=$(bench_free_port)
     # No mempool.dat: writing 50,000 transactions at stop is not what is measured.
     NODE_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT" -printtoconsole=0 -listen=0
         "-maxmempool=$MAXMEMPOOL" -persistmempool=0)

@@ -53,55 +53,19 @@ while [ $# -gt 0 ]; do
     *) usage >&2; exit 2 ;;
     esac
 done
-for n in "$THREADS" "$BATCH" "$BATCH_THREADS" "$BLOCKS" "$REPEAT" ${RPCTHREADS:+"$RPCTHREADS"}; do
-    if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$n" -lt 1 ]; then
-        echo "rpc-bench: '$n' is not a positive integer" >&2
-        exit 2
-    fi
-done
+NAME=rpc-bench
+# shellcheck source=contrib/bench/bench-lib.sh
+source "$ROOT/contrib/bench/bench-lib.sh"
+bench_require_positive "$THREADS" "$BATCH" "$BATCH_THREADS" "$BLOCKS" "$REPEAT" ${RPCTHREADS:+"$RPCTHREADS"}
 if ! [[ "$SECONDS_PER_RUN" =~ ^[0-9]+(\.[0-9]+)?$ ]] || [ "$SECONDS_PER_RUN" = 0 ]; then
     echo "rpc-bench: --seconds '$SECONDS_PER_RUN' is not a positive number" >&2
     exit 2
 fi
-case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
-
-if [ "$BUILD" = 1 ]; then
-    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
-        -DMINIBIT_BENCH=ON >/dev/null
-    cmake --build "$BUILD_DIR" --target minibitd minibit-cli rpc_bench
-fi
-MINIBITD="$BUILD_DIR/src/bin/minibitd"
-CLI="$BUILD_DIR/src/bin/minibit-cli"
-RPC_BENCH="$BUILD_DIR/contrib/bench/rpc_bench"
-for binary in "$MINIBITD" "$CLI" "$RPC_BENCH"; do
-    if [ ! -x "$binary" ]; then
-        echo "rpc-bench: $binary is missing (build with -DMINIBIT_BENCH=ON)" >&2
-        exit 2
-    fi
-done
-
+bench_build rpc_bench
+RPC_BENCH="$BENCH_BINARY"
 DATADIR=$(mktemp -d "${TMPDIR:-/tmp}/rpc-bench.XXXXXX")
-NODE_PID=""
-cleanup() {
-    if [ -n "$NODE_PID" ] && kill -0 "$NODE_PID" 2>/dev/null; then
-        kill "$NODE_PID" 2>/dev/null || true
-        wait "$NODE_PID" 2>/dev/null || true
-    fi
-    rm -rf "$DATADIR"
-}
-trap cleanup EXIT
 
-fail() {
-    echo "rpc-bench: FAILED: $*" >&2
-    if [ -f "$DATADIR/regtest/debug.log" ]; then
-        echo "--- last lines of debug.log ---" >&2
-        tail -n 20 "$DATADIR/regtest/debug.log" >&2
-    fi
-    exit 1
-}
-
-# A port nobody listens on right now (the kernel picks it, then frees it).
-PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(bench_free_port)
 NODE_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT" -printtoconsole=0 -listen=0)
 [ -n "$RPCTHREADS" ] && NODE_ARGS+=("-rpcthreads=$RPCTHREADS")
 CLI_ARGS=(-regtest "-datadir=$DATADIR" "-rpcport=$PORT")
