@@ -59,13 +59,16 @@ public:
         case Event::object_start:
         case Event::array_start:
             m_frames.push_back(
-                Frame{{}, {}, {}, !m_frames.empty() && m_frames.back().last_key == "params"});
+                Frame{{}, {}, false, !m_frames.empty() && m_frames.back().last_key_is_params});
             break;
         case Event::key: {
+            // Keys are only remembered inside params objects, so large replies that
+            // minibit-cli parses cost no more than before.
             Frame& frame = m_frames.back();
-            std::string key = parsed.get<std::string>();
-            if (!frame.keys.insert(key).second && !frame.duplicate) frame.duplicate = key;
-            frame.last_key = std::move(key);
+            const auto& key = parsed.get_ref<const std::string&>();
+            frame.last_key_is_params = key == "params";
+            if (frame.under_params && !frame.keys.insert(key).second && !frame.duplicate)
+                frame.duplicate = key;
             break;
         }
         case Event::object_end:
@@ -85,9 +88,9 @@ public:
 private:
     struct Frame
     {
-        std::set<std::string> keys;
+        std::set<std::string> keys; //!< only filled under params
         std::optional<std::string> duplicate;
-        std::string last_key;
+        bool last_key_is_params{false};
         bool under_params{false};
     };
     std::vector<Frame> m_frames;
