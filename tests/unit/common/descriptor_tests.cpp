@@ -340,3 +340,30 @@ TEST(Descriptor, TruncatedInputsFailCleanly)
 }
 
 } // namespace
+
+// bcoin's desc-privatekeys.json: Core's private form of descriptors holding secrets (the
+// input plus checksum); descriptors with some key lacking its secret have no private form.
+TEST(Descriptor, PrivateKeyStrings)
+{
+    const auto data = LoadData("descriptors/desc-privatekeys.json");
+    int with_form = 0;
+    int without = 0;
+    for (const auto& vec : data) {
+        const std::string input = vec["input"];
+        SCOPED_TRACE(input);
+        auto desc = common::ParseDescriptor(input, Params(vec.value("network", "main")));
+        ASSERT_TRUE(desc) << desc.error().message;
+        const auto priv = (*desc)->ToString(DescriptorStringType::PRIVATE);
+        if (vec.contains("error")) {
+            EXPECT_FALSE(priv);
+            ++without;
+        } else {
+            ASSERT_TRUE(priv);
+            EXPECT_EQ(*priv, vec["expected"].get<std::string>());
+            EXPECT_TRUE((*desc)->HasPrivateKeys());
+            ++with_form;
+        }
+    }
+    EXPECT_EQ(with_form, 3);
+    EXPECT_EQ(without, 2);
+}
