@@ -1,5 +1,6 @@
 #include <rpc/cli.h>
 #include <rpc/cli_netinfo.h>
+#include <rpc/cli_wallet.h>
 
 #include <rpc/client.h>
 #include <rpc/http_auth.h>
@@ -566,14 +567,13 @@ std::string FormatDuration(std::chrono::seconds duration)
 
 std::string FormatGetInfo(const Json& info, bool color, const std::optional<SyncRate>& rate)
 {
-    std::string reset, green, blue, yellow, magenta, cyan;
+    // The wallet lines (magenta, cyan) come from FormatGetInfoWallet.
+    std::string reset, green, blue, yellow;
     if (color) {
         reset = "\x1B[0m";
         green = "\x1B[32m";
         blue = "\x1B[34m";
         yellow = "\x1B[33m";
-        magenta = "\x1B[35m";
-        cyan = "\x1B[36m";
     }
     std::string s = blue + "Chain: " + ValStr(Field(info, "chain")) + reset + "\n";
     s += "Blocks: " + ValStr(Field(info, "blocks")) + "\n";
@@ -619,35 +619,7 @@ std::string FormatGetInfo(const Json& info, bool color, const std::optional<Sync
         s += "Min tx relay fee rate (BTC/kvB): " + ValStr(Field(info, "relayfee")) + "\n\n";
     }
 
-    if (!Field(info, "has_wallet").is_null()) {
-        const std::string name = ValStr(Field(info, "walletname"));
-        s += magenta + "Wallet: " + (name.empty() ? std::string{"\"\""} : name) + reset + "\n";
-        s += "Keypool size: " + ValStr(Field(info, "keypoolsize")) + "\n";
-        if (!Field(info, "unlocked_until").is_null()) {
-            s += "Unlocked until: " + ValStr(Field(info, "unlocked_until")) + "\n";
-        }
-        if (!Field(info, "paytxfee").is_null()) {
-            s += "Transaction fee rate (-paytxfee) (BTC/kvB): " + ValStr(Field(info, "paytxfee")) +
-                 "\n";
-        }
-        s += "\n";
-    }
-    if (!Field(info, "balance").is_null()) {
-        s += cyan + "Balance:" + reset + " " + ValStr(Field(info, "balance")) + "\n\n";
-    }
-    const Json& balances = Field(info, "balances");
-    if (balances.is_object()) {
-        s += cyan + "Balances" + reset + "\n";
-        size_t width = 10;
-        for (const auto& [name, value] : balances.items())
-            width = std::max(width, ValStr(value).size());
-        for (const auto& [name, value] : balances.items()) {
-            const std::string text = ValStr(value);
-            s += std::string(width - text.size(), ' ') + text + " " +
-                 (name.empty() ? std::string{"\"\""} : name) + "\n";
-        }
-        s += "\n";
-    }
+    s += FormatGetInfoWallet(info, color);
     const Json& warnings = Field(info, "warnings");
     std::string warning_text;
     if (warnings.is_array()) {
@@ -818,6 +790,15 @@ Json CallMethod(CliSettings settings, std::string_view method, Json params,
     return reply;
 }
 
+// The transport for cli_wallet.cpp's helpers: one call per request, on the given endpoint.
+WalletCall WalletCaller(const CliSettings& settings)
+{
+    return [&settings](std::string_view method, Json params,
+                       const std::optional<std::string>& wallet) {
+        return CallMethod(settings, method, std::move(params), wallet);
+    };
+}
+
 // A batch reply indexed by id 0..n-1, as Core's JSONRPCProcessBatchReply.
 std::vector<Json> CallBatch(const CliSettings& settings, std::vector<Json> requests)
 {
@@ -928,35 +909,14 @@ CliOutput GetInfo(const util::ArgsManager& args, const CliSettings& settings,
     }
     info["difficulty"] = Field(chain, "difficulty");
     info["chain"] = Field(chain, "chain");
-    const Json& wallet = Field(batch[ID_WALLETINFO], "result");
-    if (!ReplyFailed(batch[ID_WALLETINFO]) && !wallet.is_null()) {
-        info["has_wallet"] = true;
-        info["keypoolsize"] = Field(wallet, "keypoolsize");
-        info["walletname"] = Field(wallet, "walletname");
-        if (!Field(wallet, "unlocked_until").is_null())
-            info["unlocked_until"] = Field(wallet, "unlocked_until");
-        if (!Field(wallet, "paytxfee").is_null()) info["paytxfee"] = Field(wallet, "paytxfee");
-    }
-    if (!ReplyFailed(batch[ID_BALANCES]) && !Field(batch[ID_BALANCES], "result").is_null()) {
-        info["balance"] = Field(Field(Field(batch[ID_BALANCES], "result"), "mine"), "trusted");
-    }
+    AddGetInfoWallet(info, batch[ID_WALLETINFO], batch[ID_BALANCES]);
     if (has_network) info["relayfee"] = Field(net, "relayfee");
     info["warnings"] = has_network ? Field(net, "warnings") : Field(chain, "warnings");
 
     if (!settings.wallet) {
-        // With several wallets loaded, each one's trusted balance.
-        const Json list = CallMethod(settings, "listwallets", Json::array(), std::nullopt);
-        const Json& names = Field(list, "result");
-        if (!ReplyFailed(list) && names.is_array() && names.size() > 1) {
-            Json balances = Json::object();
-            for (const Json& name : names) {
-                if (!name.is_string()) continue;
-                const Json reply =
-                    CallMethod(settings, "getbalances", Json::array(), name.get<std::string>());
-                balances[name.get<std::string>()] =
-                    Field(Field(Field(reply, "result"), "mine"), "trusted");
-            }
-            info["balances"] = std::move(balances);
+        // With several wallets loaded and none chosen, each one's trusted balance.
+        if (auto balances = GetWalletBalances(WalletCaller(settings))) {
+            info["balances"] = std::move(*balances);
         }
     }
     const bool color = ShouldColor(args);
@@ -1041,30 +1001,7 @@ CliOutput AddrInfo(const CliSettings& settings, const std::vector<std::string>& 
 
 CliOutput Generate(const CliSettings& settings, std::vector<std::string> words)
 {
-    const Json address_reply =
-        CallMethod(settings, "getnewaddress", Json::array(), settings.wallet);
-    if (ReplyFailed(address_reply)) return FormatReply(address_reply);
-    const Json& address = Field(address_reply, "result");
-    if (!address.is_string()) throw LocalError{"getnewaddress did not return an address"};
-    if (words.size() > 2)
-        throw LocalError{"too many arguments (maximum 2 for nblocks and maxtries)"};
-    if (words.empty()) {
-        words.emplace_back(DEFAULT_NBLOCKS);
-    } else if (words[0] == "0") {
-        throw LocalError{
-            std::string{"the first argument (number of blocks to generate, default: "} +
-            DEFAULT_NBLOCKS + ") must be an integer value greater than zero"};
-    }
-    words.insert(words.begin() + 1, address.get<std::string>());
-    auto params = ConvertPositional("generatetoaddress", words);
-    if (!params) throw LocalError{params.error().message};
-    const Json reply =
-        CallMethod(settings, "generatetoaddress", std::move(*params), settings.wallet);
-    // As Core: the blocks field is whatever the call returned (null on an error).
-    Json result = Json::object();
-    result["address"] = address;
-    result["blocks"] = Field(reply, "result");
-    return FormatReply(Json{{"result", result}, {"error", nullptr}});
+    return GenerateToNewAddress(WalletCaller(settings), std::move(words), settings.wallet);
 }
 
 // --- standard input ----------------------------------------------------------------------

@@ -508,7 +508,9 @@ TEST(CliGetInfo, TextWithAndWithoutParts)
     const std::string colored = rpc::cli::FormatGetInfo(wallet, true);
     EXPECT_EQ(colored, "\x1B[34mChain: main\x1B[0m\nBlocks: 100\nHeaders: 300\n"
                        "Verification progress: 100.0000%\nDifficulty: 1\n\n"
-                       "\x1B[35mWallet: \"\"\x1B[0m\nKeypool size: 1000\n\n"
+                       "\x1B[35mWallet: \"\"\x1B[0m\nKeypool size: 1000\n"
+                       // Core prints the fee line whenever a wallet is shown, empty if unset.
+                       "Transaction fee rate (-paytxfee) (BTC/kvB): \n\n"
                        "\x1B[36mBalance:\x1B[0m 50.00000000\n\n\x1B[33mWarnings:\x1B[0m (none)");
     EXPECT_EQ(rpc::cli::FormatDuration(std::chrono::seconds{59}), "59s");
     EXPECT_EQ(rpc::cli::FormatDuration(std::chrono::seconds{90061}), "1d 01h 01m");
