@@ -142,6 +142,52 @@ struct SubmitBlockResult
     std::optional<consensus::BlockValidationState> checked{};
 };
 
+/// Why a transaction left the mempool, as a chain client is told.
+enum class MempoolRemoval
+{
+    EXPIRY,    //!< older than -mempoolexpiry
+    SIZELIMIT, //!< evicted by -maxmempool
+    REORG,     //!< no longer final or spendable after a reorg
+    BLOCK,     //!< included in a connected block
+    CONFLICT,  //!< a block spent one of its inputs
+    REPLACED,  //!< replaced by fee (BIP125)
+};
+
+/// A connected or disconnected block as notifications carry it.
+struct BlockNotification
+{
+    std::shared_ptr<const consensus::Block> block{};
+    consensus::Uint256 hash{};
+    int height{0};
+    int64_t time{0}; //!< header timestamp
+};
+
+/// Chain events for a client such as the wallet. Handlers run one at a time, in the order the
+/// events happened, on the node's notification thread (never the validation executor), so they
+/// may call any Chain method except WaitForNotifications. Defaults do nothing.
+class ChainNotifications
+{
+public:
+    virtual ~ChainNotifications() = default;
+    /// A transaction entered the mempool.
+    virtual void TransactionAddedToMempool(const consensus::TransactionRef& /*tx*/) {}
+    /// A transaction left the mempool (BLOCK removals come before that BlockConnected).
+    virtual void TransactionRemovedFromMempool(const consensus::TransactionRef& /*tx*/,
+                                               MempoolRemoval /*reason*/)
+    {}
+    /// A block joined the active chain.
+    virtual void BlockConnected(const BlockNotification& /*block*/) {}
+    /// A block left the active chain (reorg or invalidateblock), tip first.
+    virtual void BlockDisconnected(const BlockNotification& /*block*/) {}
+};
+
+/// A subscription; destroying it unsubscribes and waits for a handler in progress to finish.
+class NotificationHandle
+{
+public:
+    virtual ~NotificationHandle() = default;
+};
+
 /// Read and control access to the node's chain.
 class Chain
 {
@@ -282,6 +328,15 @@ public:
     /// A block template on the tip paying `payout`, filled from the pool.
     virtual util::Expected<BlockTemplateInfo>
     CreateBlockTemplate(const consensus::Script& payout) = 0;
+
+    // ---- notifications for chain clients (issue 8, the wallet) ----
+
+    /// Subscribes `client` to every later chain and mempool event. Any thread.
+    virtual std::unique_ptr<NotificationHandle>
+    HandleNotifications(std::shared_ptr<ChainNotifications> client) = 0;
+    /// Returns once every event raised before the call was delivered to every client (Core's
+    /// SyncWithValidationInterfaceQueue). Never call it from a handler.
+    virtual void WaitForNotifications() const = 0;
 };
 
 /// The name getchaintips uses for a state ("active", "valid-fork", ...).

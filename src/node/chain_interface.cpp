@@ -4,6 +4,7 @@
 #include <kernel/chainstate.h>
 #include <kernel/mempool.h>
 #include <kernel/mining.h>
+#include <node/chain_notifier.h>
 #include <util/executor.h>
 #include <util/logging.h>
 
@@ -70,9 +71,10 @@ private:
 };
 
 ChainInterface::ChainInterface(kernel::ChainstateManager& chainman, util::SerialExecutor& executor,
-                               IndexHooks hooks, MempoolHooks mempool)
-    : m_chainman{chainman}, m_executor{executor}, m_hooks{std::move(hooks)},
-      m_mempool{std::move(mempool)}, m_events{std::make_shared<TipEvents>(*this)}
+                               IndexHooks hooks, MempoolHooks mempool, ChainNotifier* notifier)
+    : m_chainman{chainman}, m_executor{executor}, m_hooks{std::move(hooks)}, m_mempool{std::move(
+                                                                                 mempool)},
+      m_notifier{notifier}, m_events{std::make_shared<TipEvents>(*this)}
 {
     m_executor.Run([this] { PublishTip(); });
 }
@@ -455,6 +457,19 @@ ChainInterface::CreateNewBlock(const consensus::Script& payout,
         }
         return kernel::CreateNewBlock(m_chainman, payout, txs, 0);
     });
+}
+
+std::unique_ptr<interfaces::NotificationHandle>
+ChainInterface::HandleNotifications(std::shared_ptr<interfaces::ChainNotifications> client)
+{
+    // A node without a queue (tests, tools) has nothing to announce.
+    if (!m_notifier) return std::make_unique<interfaces::NotificationHandle>();
+    return m_notifier->Subscribe(std::move(client));
+}
+
+void ChainInterface::WaitForNotifications() const
+{
+    if (m_notifier) m_notifier->WaitForNotifications();
 }
 
 } // namespace node

@@ -27,6 +27,8 @@ class SerialExecutor;
 
 namespace node {
 
+class ChainNotifier;
+
 /// Optional indexes the chain interface consults (each may be left empty).
 struct IndexHooks
 {
@@ -51,13 +53,14 @@ struct MempoolHooks
     std::function<void(const consensus::Uint256& txid, const consensus::Uint256& wtxid)> relay{};
 };
 
-/// The chain as RPC sees it. Construct after the chainstate is loaded; `chainman` and
-/// `executor` must outlive it. Register Events() with the chainstate's signals.
+/// The chain as RPC sees it. Construct after the chainstate is loaded; `chainman`,
+/// `executor` and `notifier` (if given) must outlive it. Register Events() with the
+/// chainstate's signals. Without a notifier, subscriptions hear nothing.
 class ChainInterface final : public interfaces::Chain
 {
 public:
     ChainInterface(kernel::ChainstateManager& chainman, util::SerialExecutor& executor,
-                   IndexHooks hooks, MempoolHooks mempool = {});
+                   IndexHooks hooks, MempoolHooks mempool = {}, ChainNotifier* notifier = nullptr);
     ~ChainInterface() override;
 
     /// The subscriber that republishes the tip; register it with ValidationSignals.
@@ -131,6 +134,10 @@ public:
     util::Expected<interfaces::BlockTemplateInfo>
     CreateBlockTemplate(const consensus::Script& payout) override;
 
+    std::unique_ptr<interfaces::NotificationHandle>
+    HandleNotifications(std::shared_ptr<interfaces::ChainNotifications> client) override;
+    void WaitForNotifications() const override;
+
 private:
     /// Marks an RPC-submitted transaction unbroadcast and hands it to the relay hook
     /// (no-op without P2P). Executor thread.
@@ -142,6 +149,7 @@ private:
     util::SerialExecutor& m_executor;
     IndexHooks m_hooks;
     MempoolHooks m_mempool;
+    ChainNotifier* m_notifier;
     std::shared_ptr<kernel::ValidationEvents> m_events;
 
     mutable std::mutex m_tip_mutex;

@@ -1,6 +1,7 @@
 #include <node/init.h>
 
 #include <node/chain_interface.h>
+#include <node/chain_notifier.h>
 #include <node/chainstate_setup.h>
 #include <node/mempool_setup.h>
 #include <node/net_interface.h>
@@ -190,6 +191,8 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
         rpc_server = std::move(*started);
         rpc_server->SetWarmupStatus("Loading block index\u2026");
     }
+    // Chain events for the wallet, delivered on a thread of their own.
+    ChainNotifier notifier{&logger};
     // The only thread that touches the chainstate from here on (DESIGN.md §2).
     util::SerialExecutor validation{"minibit-valid"};
     auto chainman = validation.Run(
@@ -213,16 +216,19 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     std::atomic<PeerManager*> relay_to{nullptr};
     if (!shutdown.IsRequested()) {
         mempool = std::make_unique<MempoolStack>(*mempool_setup, settings.chain_datadir,
-                                                 zmq_notifier.get(), logger);
+                                                 zmq_notifier.get(), logger, &notifier);
         MempoolHooks hooks{&mempool->Pool(), &mempool->Fees(), mempool_setup->policy,
                            mempool_setup->assembler, mempool->DumpFile()};
         hooks.relay = [&relay_to](const consensus::Uint256& txid, const consensus::Uint256& wtxid) {
             if (PeerManager* peers = relay_to.load()) peers->RelayTransaction(txid, wtxid);
         };
-        chain = std::make_unique<ChainInterface>(
-            **chainman, validation, txindex ? TxIndexHooks(txindex) : IndexHooks{}, hooks);
+        chain = std::make_unique<ChainInterface>(**chainman, validation,
+                                                 txindex ? TxIndexHooks(txindex) : IndexHooks{},
+                                                 hooks, &notifier);
         validation.Run([&] {
             (*chainman)->Signals().Register(chain->Events());
+            // Before the mempool's chain sync (Attach below): see ChainNotifier::Events().
+            (*chainman)->Signals().Register(notifier.Events());
             if (zmq_notifier) (*chainman)->Signals().Register(zmq_notifier);
         });
         mempool->Attach(validation, **chainman);
@@ -263,7 +269,10 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     relay_to.store(nullptr);
     // No connection, timer or opener thread posts to the executor after this.
     if (net) net->Stop();
+    // Queued events still reach the clients, which may call into the chain meanwhile.
+    notifier.Stop();
     validation.Run([&] {
+        (*chainman)->Signals().Unregister(notifier.Events().get());
         if (net) (*chainman)->Signals().Unregister(net->Peers().Events().get());
         if (mempool) mempool->Detach(**chainman);
         if (chain) (*chainman)->Signals().Unregister(chain->Events().get());

@@ -2,6 +2,7 @@
 
 #include <kernel/chainstate.h>
 #include <kernel/mempool_accept.h>
+#include <node/chain_notifier.h>
 #include <node/zmq_notifier.h>
 #include <util/executor.h>
 #include <util/logging.h>
@@ -150,7 +151,7 @@ util::Expected<MempoolSetup> MempoolSetupFromArgs(const util::ArgsManager& args)
 }
 
 MempoolStack::MempoolStack(const MempoolSetup& setup, const std::filesystem::path& chain_datadir,
-                           ZmqNotifier* zmq, util::Logger& logger)
+                           ZmqNotifier* zmq, util::Logger& logger, ChainNotifier* notifier)
     : m_setup{setup}, m_dump_file{chain_datadir / "mempool.dat"}, m_logger{logger},
       m_fees{std::make_unique<kernel::FeeEstimator>(chain_datadir / "fee_estimates.dat")}
 {
@@ -158,21 +159,25 @@ MempoolStack::MempoolStack(const MempoolSetup& setup, const std::filesystem::pat
         m_logger.Warning("Fee estimates not loaded: " + loaded.error().message);
     }
     kernel::MempoolCallbacks callbacks;
-    callbacks.added = [this, zmq](const kernel::MempoolEntry& entry) {
+    callbacks.added = [this, zmq, notifier](const kernel::MempoolEntry& entry) {
         // Transactions with unconfirmed parents confirm on their parents' schedule, and
         // arrivals during initial download say nothing about the fee market.
         m_fees->ProcessTransaction(
             entry.GetTx().GetHash(), entry.GetFee(), entry.GetTxSize(), entry.GetHeight(),
             entry.Parents().empty() && m_chainman && !m_chainman->IsInitialBlockDownload());
         if (zmq) zmq->TransactionAddedToMempool(entry.GetSharedTx(), entry.GetSequence());
+        if (notifier) notifier->TransactionAddedToMempool(entry.GetSharedTx());
     };
-    callbacks.removed = [this, zmq](const consensus::TransactionRef& tx,
-                                    kernel::RemovalReason reason, uint64_t sequence) {
+    callbacks.removed = [this, zmq, notifier](const consensus::TransactionRef& tx,
+                                              kernel::RemovalReason reason, uint64_t sequence) {
         if (reason != kernel::RemovalReason::BLOCK) m_fees->RemoveTransaction(tx->GetHash());
         // A confirmation is announced by the block's own "C" message, as in Core.
         if (zmq && reason != kernel::RemovalReason::BLOCK) {
             zmq->TransactionRemovedFromMempool(tx, sequence);
         }
+        // Wallets learn of confirmations from the block but also drop the tx from their
+        // mempool view here, so they hear every reason.
+        if (notifier) notifier->TransactionRemovedFromMempool(tx, reason);
     };
     m_pool = std::make_unique<kernel::TxMemPool>(m_setup.mempool, std::move(callbacks));
 }

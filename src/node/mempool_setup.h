@@ -24,6 +24,7 @@ class SerialExecutor;
 
 namespace node {
 
+class ChainNotifier;
 class ZmqNotifier;
 
 /// Everything the mempool options decide.
@@ -44,10 +45,11 @@ util::Expected<MempoolSetup> MempoolSetupFromArgs(const util::ArgsManager& args)
 class MempoolStack
 {
 public:
-    /// Creates the estimator (reading fee_estimates.dat) and the pool; `zmq` (may be null)
-    /// hears of every addition and removal. Everything given must outlive the stack.
+    /// Creates the estimator (reading fee_estimates.dat) and the pool; `zmq` and `notifier`
+    /// (each may be null) hear of every addition and removal (`notifier` of BLOCK removals
+    /// too). Everything given must outlive the stack.
     MempoolStack(const MempoolSetup& setup, const std::filesystem::path& chain_datadir,
-                 ZmqNotifier* zmq, util::Logger& logger);
+                 ZmqNotifier* zmq, util::Logger& logger, ChainNotifier* notifier = nullptr);
 
     /// On the executor: subscribes to the chainstate's events, then (with -persistmempool)
     /// loads mempool.dat in a later task and marks the pool loaded.

@@ -1,5 +1,6 @@
 // A base for the fake chains of RPC unit tests: the mempool, fee and template parts of
-// interfaces::Chain answer as a node with an empty mempool and no estimates would.
+// interfaces::Chain answer as a node with an empty mempool and no estimates would, and
+// subscriptions to chain notifications hear nothing.
 #pragma once
 
 #include <interfaces/chain.h>
@@ -70,6 +71,12 @@ public:
     {
         return util::Unexpected("no templates in this fake");
     }
+    std::unique_ptr<interfaces::NotificationHandle>
+    HandleNotifications(std::shared_ptr<interfaces::ChainNotifications>) override
+    {
+        return std::make_unique<interfaces::NotificationHandle>();
+    }
+    void WaitForNotifications() const override {}
 };
 
 } // namespace rpc_test
