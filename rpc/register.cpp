@@ -11,6 +11,7 @@ void RegisterAllMethods(MethodTable& table, const Services& services)
     RegisterMiningTemplateMethods(table, services);
     RegisterMempoolMethods(table, services);
     RegisterRawTransactionMethods(table, services);
+    RegisterPsbtMethods(table, services);
     RegisterUtilMethods(table, services);
     RegisterTxOutProofMethods(table, services);
     RegisterScanMethods(table, services);

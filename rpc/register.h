@@ -15,6 +15,8 @@ void RegisterControlMethods(MethodTable& table, const Services& services);
 void RegisterMiningMethods(MethodTable& table, const Services& services);
 /// rawtransactions: getrawtransaction, decoderawtransaction, createrawtransaction, ...
 void RegisterRawTransactionMethods(MethodTable& table, const Services& services);
+/// rawtransactions: the PSBT methods (decodepsbt, createpsbt, analyzepsbt, utxoupdatepsbt, ...).
+void RegisterPsbtMethods(MethodTable& table, const Services& services);
 /// util: validateaddress, createmultisig, verifymessage, signmessagewithprivkey, ...
 void RegisterUtilMethods(MethodTable& table, const Services& services);
 /// gettxoutproof, verifytxoutproof (blockchain) and getindexinfo (util).

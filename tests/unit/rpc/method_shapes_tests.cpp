@@ -1,4 +1,4 @@
-// The shape of every method in the blockchain, control, network, rawtransactions, util
+// The shape of every method in the blockchain, control, network, rawtransactions (and psbt), util
 // (getindexinfo) and zmq files, and of the builtins, against Bitcoin Core v28: argument names in
 // order (with aliases and hidden arguments), the help category, and each documented result's type
 // and field paths. The table is transcribed from Core v28.0's published RPC docs
@@ -206,6 +206,91 @@ const std::vector<MethodShape>& CoreShapes()
          {{"", "json object",
            "hex complete errors? errors[].txid errors[].vout errors[].witness errors[].scriptSig "
            "errors[].sequence errors[].error"}}},
+        // PSBT methods (psbt.cpp), from Core v28's rawtransactions help pages.
+        {"analyzepsbt",
+         "rawtransactions",
+         {"psbt"},
+         "",
+         {{"", "json object",
+           "inputs? inputs[].has_utxo inputs[].is_final inputs[].missing? "
+           "inputs[].missing.pubkeys? inputs[].missing.signatures? inputs[].missing.redeemscript? "
+           "inputs[].missing.witnessscript? inputs[].next? estimated_vsize? estimated_feerate? "
+           "fee? next error?"}}},
+        {"combinepsbt", "rawtransactions", {"txs"}, "psbt", {{"", "string", ""}}},
+        {"converttopsbt",
+         "rawtransactions",
+         {"hexstring", "permitsigdata", "iswitness"},
+         "",
+         {{"", "string", ""}}},
+        {"createpsbt",
+         "rawtransactions",
+         {"inputs", "outputs", "locktime", "replaceable"},
+         "txid vout sequence address data",
+         {{"", "string", ""}}},
+        {"decodepsbt",
+         "rawtransactions",
+         {"psbt"},
+         "",
+         {{"", "json object",
+           "tx global_xpubs global_xpubs[].xpub global_xpubs[].master_fingerprint "
+           "global_xpubs[].path psbt_version proprietary proprietary[].identifier "
+           "proprietary[].subtype proprietary[].key proprietary[].value unknown unknown.key "
+           "inputs inputs[].non_witness_utxo? inputs[].witness_utxo? "
+           "inputs[].witness_utxo.amount inputs[].witness_utxo.scriptPubKey "
+           "inputs[].witness_utxo.scriptPubKey.asm inputs[].witness_utxo.scriptPubKey.desc "
+           "inputs[].witness_utxo.scriptPubKey.hex inputs[].witness_utxo.scriptPubKey.type "
+           "inputs[].witness_utxo.scriptPubKey.address? inputs[].partial_signatures? "
+           "inputs[].partial_signatures.pubkey inputs[].sighash? inputs[].redeem_script? "
+           "inputs[].redeem_script.asm inputs[].redeem_script.hex "
+           "inputs[].redeem_script.type inputs[].witness_script? inputs[].witness_script.asm "
+           "inputs[].witness_script.hex inputs[].witness_script.type inputs[].bip32_derivs? "
+           "inputs[].bip32_derivs[].pubkey inputs[].bip32_derivs[].master_fingerprint "
+           "inputs[].bip32_derivs[].path inputs[].final_scriptSig? "
+           "inputs[].final_scriptSig.asm inputs[].final_scriptSig.hex "
+           "inputs[].final_scriptwitness? inputs[].ripemd160_preimages? "
+           "inputs[].ripemd160_preimages.hash inputs[].sha256_preimages? "
+           "inputs[].sha256_preimages.hash inputs[].hash160_preimages? "
+           "inputs[].hash160_preimages.hash inputs[].hash256_preimages? "
+           "inputs[].hash256_preimages.hash inputs[].taproot_key_path_sig? "
+           "inputs[].taproot_script_path_sigs? inputs[].taproot_script_path_sigs[]? "
+           "inputs[].taproot_script_path_sigs[].pubkey "
+           "inputs[].taproot_script_path_sigs[].leaf_hash "
+           "inputs[].taproot_script_path_sigs[].sig inputs[].taproot_scripts? "
+           "inputs[].taproot_scripts[].script inputs[].taproot_scripts[].leaf_ver "
+           "inputs[].taproot_scripts[].control_blocks inputs[].taproot_bip32_derivs? "
+           "inputs[].taproot_bip32_derivs[].pubkey "
+           "inputs[].taproot_bip32_derivs[].master_fingerprint "
+           "inputs[].taproot_bip32_derivs[].path inputs[].taproot_bip32_derivs[].leaf_hashes "
+           "inputs[].taproot_internal_key? inputs[].taproot_merkle_root? inputs[].unknown? "
+           "inputs[].unknown.key inputs[].proprietary? inputs[].proprietary[].identifier "
+           "inputs[].proprietary[].subtype inputs[].proprietary[].key "
+           "inputs[].proprietary[].value outputs outputs[].redeem_script? "
+           "outputs[].redeem_script.asm outputs[].redeem_script.hex "
+           "outputs[].redeem_script.type outputs[].witness_script? "
+           "outputs[].witness_script.asm outputs[].witness_script.hex "
+           "outputs[].witness_script.type outputs[].bip32_derivs? "
+           "outputs[].bip32_derivs[].pubkey outputs[].bip32_derivs[].master_fingerprint "
+           "outputs[].bip32_derivs[].path outputs[].taproot_internal_key? "
+           "outputs[].taproot_tree? outputs[].taproot_tree[]? outputs[].taproot_tree[].depth "
+           "outputs[].taproot_tree[].leaf_ver outputs[].taproot_tree[].script "
+           "outputs[].taproot_bip32_derivs? outputs[].taproot_bip32_derivs[].pubkey "
+           "outputs[].taproot_bip32_derivs[].master_fingerprint "
+           "outputs[].taproot_bip32_derivs[].path "
+           "outputs[].taproot_bip32_derivs[].leaf_hashes outputs[].unknown? "
+           "outputs[].unknown.key outputs[].proprietary? outputs[].proprietary[].identifier "
+           "outputs[].proprietary[].subtype outputs[].proprietary[].key "
+           "outputs[].proprietary[].value fee?"}}},
+        {"finalizepsbt",
+         "rawtransactions",
+         {"psbt", "extract"},
+         "",
+         {{"", "json object", "psbt? hex? complete"}}},
+        {"joinpsbts", "rawtransactions", {"txs"}, "psbt", {{"", "string", ""}}},
+        {"utxoupdatepsbt",
+         "rawtransactions",
+         {"psbt", "descriptors"},
+         "desc range",
+         {{"", "string", ""}}},
         {"getindexinfo",
          "util",
          {"index_name"},
@@ -387,6 +472,7 @@ protected:
         rpc::RegisterBlockchainMethods(m_table, m_services);
         rpc::RegisterControlMethods(m_table, m_services);
         rpc::RegisterRawTransactionMethods(m_table, m_services);
+        rpc::RegisterPsbtMethods(m_table, m_services);
         rpc::RegisterTxOutProofMethods(m_table, m_services);
         rpc::RegisterZmqMethods(m_table, m_services);
         rpc::RegisterNetMethods(m_table, m_services);
@@ -540,7 +626,8 @@ TEST(AllMethods, EveryCategoryRegistersEveryMethod)
         // rawtransactions
         "getrawtransaction", "decoderawtransaction", "createrawtransaction", "decodescript",
         "combinerawtransaction", "signrawtransactionwithkey", "sendrawtransaction",
-        "testmempoolaccept", "submitpackage",
+        "testmempoolaccept", "submitpackage", "createpsbt", "combinepsbt", "finalizepsbt",
+        "decodepsbt", "analyzepsbt", "utxoupdatepsbt", "converttopsbt", "joinpsbts",
         // util
         "validateaddress", "createmultisig", "getdescriptorinfo", "deriveaddresses",
         "verifymessage", "signmessagewithprivkey", "getindexinfo", "estimatesmartfee",
