@@ -98,9 +98,10 @@ Json GenerateBlocks(const Services& services, const consensus::Script& payout, i
 {
     Json hashes = Json::array();
     for (int64_t i = 0; i < count; ++i) {
-        auto block = services.chain->CreateNewBlock(payout);
-        if (!block) ThrowRpc(RPC_INTERNAL_ERROR, block.error().message);
-        const auto hash = MineBlock(std::move(*block), max_tries, services);
+        // What the pool offers, as Core's generate* mine.
+        auto made = services.chain->CreateBlockTemplate(payout);
+        if (!made) ThrowRpc(RPC_INTERNAL_ERROR, made.error().message);
+        const auto hash = MineBlock(std::move(made->block), max_tries, services);
         if (!hash) break;
         hashes.push_back(hash->GetHex());
     }

@@ -447,14 +447,9 @@ util::Expected<consensus::Block>
 ChainInterface::CreateNewBlock(const consensus::Script& payout,
                                const std::vector<consensus::TransactionRef>& txs)
 {
+    // Exactly `txs`, never the pool: generateblock with an empty list mines an empty block.
+    // generate* take the pool's transactions through CreateBlockTemplate.
     return m_executor.Run([&]() -> util::Expected<consensus::Block> {
-        // generate* mine what the pool offers, as Core's do; generateblock names its own.
-        if (txs.empty() && m_mempool.pool) {
-            auto made = kernel::CreateBlockTemplate(m_chainman, m_mempool.pool, payout,
-                                                    m_mempool.assembler);
-            if (!made) return made.error();
-            return std::move(made->block);
-        }
         return kernel::CreateNewBlock(m_chainman, payout, txs, 0);
     });
 }
