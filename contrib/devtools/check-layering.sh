@@ -23,7 +23,7 @@ src/common:consensus util common
 src/storage:consensus util storage
 src/kernel:consensus common storage util kernel
 src/net:consensus common util net
-wallet:consensus common storage util interfaces wallet
+wallet:consensus common storage util interfaces rpc wallet
 src/interfaces:consensus util interfaces
 rpc:consensus util common interfaces rpc
 '
