@@ -286,6 +286,10 @@ public:
 
     // ---- spending ----
 
+    /// Held by a caller from coin selection until the transaction is committed, so two spends
+    /// at once never choose the same coins (Core holds its wallet lock for that span).
+    std::mutex& SpendMutex() const { return m_spend_mutex; }
+
     /// Signs every input it can; `coins` supplies spent outputs the wallet does not know.
     /// Per input, an error string for inputs left incomplete (Core's "errors" entries). The
     /// wallet must be unlocked (error otherwise).
@@ -358,6 +362,7 @@ private:
     util::Logger* const m_logger;
     std::atomic<bool> m_scanning{false};
 
+    mutable std::mutex m_spend_mutex; // taken before m_mutex, never after
     mutable std::mutex m_mutex;
     std::unique_ptr<State> m_state; // guarded by m_mutex; defined in wallet.cpp
     std::unique_ptr<interfaces::NotificationHandle> m_subscription;

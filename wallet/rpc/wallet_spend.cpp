@@ -185,6 +185,7 @@ Method SendToAddress(WalletManager& manager)
                                "comment_to=\"jeremy\" verbose=true"),
         [&manager](const Request& request) -> Result {
             const auto wallet = GetWalletForRequest(request, manager);
+            const std::lock_guard spending{wallet->SpendMutex()};
             wallet->BlockUntilSyncedToCurrentChain();
             const auto comment = NonEmptyString(request.Param(2));
             const auto comment_to = NonEmptyString(request.Param(3));
@@ -266,6 +267,7 @@ Method SendMany(WalletManager& manager)
                            "\"\", {\"" + a0 + "\":0.01,\"" + a1 + "\":0.02}, 6, \"testing\""),
         [&manager](const Request& request) -> Result {
             const auto wallet = GetWalletForRequest(request, manager);
+            const std::lock_guard spending{wallet->SpendMutex()};
             wallet->BlockUntilSyncedToCurrentChain();
             if (!request.Param(0).is_null() && !request.Param(0).get<std::string>().empty()) {
                 ThrowRpc(rpc::RPC_INVALID_PARAMETER, "Dummy value must be set to \"\"");
@@ -413,6 +415,7 @@ Method Send(WalletManager& manager)
                                        "55e72f463568df1aadf0\", \"vout\":1}]}'"),
         [&manager](const Request& request) -> Result {
             const auto wallet = GetWalletForRequest(request, manager);
+            const std::lock_guard spending{wallet->SpendMutex()};
             Json options = SendOptions(request);
             const Json& replaceable = OptionField(options, "replaceable");
             const bool rbf =
@@ -560,6 +563,7 @@ Method SendAll(WalletManager& manager)
                            "recipients='[{\"" + a1 + "\": 0.25}, \"" + a0 + "\"]' fee_rate=1.3\n"),
         [&manager](const Request& request) -> Result {
             const auto wallet = GetWalletForRequest(request, manager);
+            const std::lock_guard spending{wallet->SpendMutex()};
             wallet->BlockUntilSyncedToCurrentChain();
             Json options = SendOptions(request);
 

@@ -150,6 +150,7 @@ Method BumpFeeMethod(WalletManager& manager, bool want_psbt)
             "\n" + HelpExampleCli(name, "<txid>"),
         [&manager, want_psbt](const Request& request) -> Result {
             const auto wallet = GetWalletForRequest(request, manager);
+            const std::lock_guard spending{wallet->SpendMutex()};
             if (!wallet->HasPrivateKeys() && !want_psbt) {
                 ThrowRpc(RPC_WALLET_ERROR, "bumpfee is not available with wallets that have "
                                            "private keys disabled. Use psbtbumpfee instead.");
