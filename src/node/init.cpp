@@ -8,6 +8,7 @@
 #include <node/net_setup.h>
 #include <node/rpc_setup.h>
 #include <node/txindex_setup.h>
+#include <node/wallet_setup.h>
 #include <node/zmq_notifier.h>
 
 #include <util/executor.h>
@@ -15,6 +16,7 @@
 #include <util/fslock.h>
 #include <util/signals.h>
 #include <util/strings.h>
+#include <wallet/rpc/register.h>
 
 #include <algorithm>
 #include <atomic>
@@ -184,9 +186,21 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     if (!zmq) return fail(zmq.error().message);
     const std::shared_ptr<ZmqNotifier> zmq_notifier = std::move(*zmq);
     if (zmq_notifier) services.zmq_notifications = zmq_notifier->Notifications();
+    auto wallet_options = WalletOptionsFromArgs(
+        args, settings.chain_datadir, mempool_setup->mempool.min_relay_feerate.GetFeePerK());
+    if (!wallet_options) return fail(wallet_options.error().message);
+    // Made before the RPC server so its methods can be registered; it gets the chain later.
+    std::unique_ptr<wallet::WalletManager> wallets;
+    if (*wallet_options) {
+        wallets = std::make_unique<wallet::WalletManager>(std::move(**wallet_options), &logger);
+    }
     std::unique_ptr<RpcServer> rpc_server;
     if (args.GetBoolArg("-server", true)) {
-        auto started = RpcServer::Start(args, params, settings.chain_datadir, services, logger);
+        const auto register_wallet = [&wallets](rpc::MethodTable& table) {
+            if (wallets) wallet::RegisterWalletMethods(table, *wallets);
+        };
+        auto started = RpcServer::Start(args, params, settings.chain_datadir, services, logger,
+                                        register_wallet);
         if (!started) return fail(started.error().message);
         rpc_server = std::move(*started);
         rpc_server->SetWarmupStatus("Loading block index\u2026");
@@ -258,6 +272,15 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
             services.net = net_interface.get();
         }
         services.chain = chain.get();
+        if (wallets && started) {
+            wallets->SetChain(*chain);
+            if (auto loaded = wallets->LoadStartupWallets(); !loaded) {
+                logger.Error(loaded.error().message);
+                err << "Error: " << loaded.error().message << std::endl;
+                shutdown.Request();
+                exit_code = 1;
+            }
+        }
         if (rpc_server) rpc_server->FinishWarmup();
         logger.Info("init message: Done loading");
     }
@@ -269,6 +292,8 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     relay_to.store(nullptr);
     // No connection, timer or opener thread posts to the executor after this.
     if (net) net->Stop();
+    // Wallets stop listening and flush while the chain still answers their calls.
+    if (wallets) wallets->UnloadAll();
     // Queued events still reach the clients, which may call into the chain meanwhile.
     notifier.Stop();
     validation.Run([&] {
@@ -370,6 +395,7 @@ void SetupServerArgs(util::ArgsManager& args)
     AddTxIndexArgs(args);
     AddMempoolArgs(args);
     AddNetArgs(args);
+    AddWalletArgs(args);
 }
 
 util::Expected<InitSettings> ValidateSettings(util::ArgsManager& args, util::Logger& logger)

@@ -130,7 +130,7 @@ void AddRpcArgs(util::ArgsManager& args)
 util::Expected<std::unique_ptr<RpcServer>>
 RpcServer::Start(const util::ArgsManager& args, const common::ChainParams& params,
                  const std::filesystem::path& chain_datadir, rpc::Services& services,
-                 util::Logger& logger)
+                 util::Logger& logger, const std::function<void(rpc::MethodTable&)>& register_more)
 {
     auto options = ServerOptionsFromArgs(args, params.GetDefaultRpcPort(), logger);
     if (!options) return options.error();
@@ -171,6 +171,7 @@ RpcServer::Start(const util::ArgsManager& args, const common::ChainParams& param
 
     server->m_table.RegisterBuiltins();
     rpc::RegisterAllMethods(server->m_table, services);
+    if (register_more) register_more(server->m_table);
 
     server->m_http = std::make_unique<rpc::HttpServer>(*options, &server->m_auth, &logger);
     RpcServer* self = server.get();

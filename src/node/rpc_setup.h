@@ -35,10 +35,11 @@ public:
     /// Checks the options, writes the cookie (unless -rpcpassword is set), registers every
     /// method (and REST when -rest) and starts listening. `services` must outlive the server;
     /// its chain may stay null until FinishWarmup (every call answers -28 until then).
+    /// `register_more` (if set) adds methods beyond the node's own (the wallet's).
     static util::Expected<std::unique_ptr<RpcServer>>
     Start(const util::ArgsManager& args, const common::ChainParams& params,
-          const std::filesystem::path& chain_datadir, rpc::Services& services,
-          util::Logger& logger);
+          const std::filesystem::path& chain_datadir, rpc::Services& services, util::Logger& logger,
+          const std::function<void(rpc::MethodTable&)>& register_more = {});
     /// Stop().
     ~RpcServer();
 
