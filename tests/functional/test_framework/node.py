@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import urllib.parse
 
 from .p2p import P2PConnection
 from .rpc import JSONRPCException, RPCClient
@@ -103,6 +104,10 @@ class MinibitNode:
         if self._rpc is None:
             self._rpc = self.rpc_client()
         return self._rpc
+
+    def wallet(self, name):
+        """A cookie-authenticated client of the wallet endpoint /wallet/<name>."""
+        return self.rpc.with_path("/wallet/" + urllib.parse.quote(name, safe=""))
 
     def __getattr__(self, name):
         # node.getblockcount() is node.rpc.getblockcount().
