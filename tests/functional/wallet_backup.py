@@ -25,6 +25,9 @@ class WalletBackupTest(MinibitTestFramework):
         n0.createwallet("alice")
         n0.createwallet("other")
         alice, other = n0.wallet("alice"), n0.wallet("other")
+        # Two wallets loaded: a wallet call must name one (Core's /wallet/<name> rule).
+        assert_raises_rpc_error(-19, "Wallet file not specified (must request wallet RPC "
+                                "through /wallet/<filename> uri-path).", n0.getbalance)
         n0.generatetoaddress(101, alice.getnewaddress())
         for amount in ("1", "2.5", "0.3"):
             alice.sendtoaddress(other.getnewaddress(), Decimal(amount))

@@ -121,6 +121,15 @@ class WalletBasicTest(MinibitTestFramework):
         info = cli(self, n0, "-rpcwallet=alice", "-getinfo")
         assert_in('Wallet: alice', info)
         assert_in("Balance: ", info)
+
+        self.log("-stdinwalletpassphrase unlocks without the passphrase on the command line")
+        bob.encryptwallet("bob's secret")
+        cli(self, n1, "-rpcwallet=bob", "-stdinwalletpassphrase", "walletpassphrase", "60",
+            stdin="bob's secret\n")
+        assert bob.getwalletinfo()["unlocked_until"] > 0
+        wrong = cli(self, n1, "-rpcwallet=bob", "-stdinwalletpassphrase", "walletpassphrase", "60",
+                    stdin="wrong\n", check=False)
+        assert_equal(wrong.returncode, 14)
         for node in (n0, n1):
             assert_equal(node.stop(), 0)
 

@@ -15,11 +15,11 @@ def add_cli_option(parser):
                         help="path to the minibit-cli binary")
 
 
-def cli(test, node, *args, check=True, timeout=60):
+def cli(test, node, *args, check=True, timeout=60, stdin=None):
     """Runs minibit-cli against `node`; returns stdout (JSON decoded when it parses)."""
     cmd = [os.path.abspath(test.options.cli), f"-datadir={node.datadir}", "-regtest",
            f"-rpcport={node.rpc_port}", *args]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=stdin)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr}")
     if not check:
