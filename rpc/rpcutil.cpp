@@ -4,7 +4,7 @@
 #include <common/chainparams.h>
 #include <common/descriptor.h>
 #include <common/key_io.h>
-#include <common/secp_helpers.h>
+#include <common/message.h>
 #include <consensus/crypto/pubkey.h>
 #include <consensus/hash.h>
 #include <consensus/script/script.h>
@@ -33,7 +33,6 @@ namespace rpc {
 namespace {
 
 constexpr std::string_view EXAMPLE_ADDRESS{"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl"};
-constexpr std::string_view MESSAGE_MAGIC{"Bitcoin Signed Message:\n"};
 constexpr size_t MAX_SCRIPT_ELEMENT_SIZE{520};
 
 // ---- Bech32 error location (BIP173/BIP350 checksums are a BCH code over GF(32)) -----------
@@ -574,34 +573,6 @@ Method DeriveAddresses(const Services& services)
         }};
 }
 
-// SHA-256d of the magic and the message, each with its CompactSize length.
-consensus::Uint256 MessageHash(std::string_view message)
-{
-    std::vector<uint8_t> data;
-    const auto put = [&data](std::string_view s) {
-        const uint64_t n = s.size();
-        if (n < 253) {
-            data.push_back(static_cast<uint8_t>(n));
-        } else if (n <= 0xffff) {
-            data.push_back(253);
-            for (int i = 0; i < 2; ++i)
-                data.push_back(static_cast<uint8_t>(n >> (8 * i)));
-        } else if (n <= 0xffffffffULL) {
-            data.push_back(254);
-            for (int i = 0; i < 4; ++i)
-                data.push_back(static_cast<uint8_t>(n >> (8 * i)));
-        } else {
-            data.push_back(255);
-            for (int i = 0; i < 8; ++i)
-                data.push_back(static_cast<uint8_t>(n >> (8 * i)));
-        }
-        data.insert(data.end(), s.begin(), s.end());
-    };
-    put(MESSAGE_MAGIC);
-    put(message);
-    return consensus::Hash256(data);
-}
-
 Method VerifyMessage(const Services& services)
 {
     return Method{
@@ -635,11 +606,10 @@ Method VerifyMessage(const Services& services)
             if (pkh == nullptr) ThrowRpc(RPC_TYPE_ERROR, "Address does not refer to key");
             const auto sig = util::DecodeBase64(signature);
             if (!sig) ThrowRpc(RPC_TYPE_ERROR, "Malformed base64 encoding");
-            const consensus::Uint256 hash = MessageHash(message);
-            const auto pubkey = common::secp::RecoverCompact(
+            const auto pubkey = common::RecoverMessagePubKey(
                 std::span<const uint8_t>{reinterpret_cast<const uint8_t*>(sig->data()),
                                          sig->size()},
-                std::span<const uint8_t, 32>{hash.begin(), 32});
+                message);
             if (!pubkey) return Json(false);
             return Json(consensus::Hash160(*pubkey) == pkh->hash);
         }};
@@ -668,11 +638,9 @@ Method SignMessageWithPrivKey(const Services& services)
             const std::string message = request.Param(1).get<std::string>();
             const auto key = common::DecodeSecret(privkey, services.chain->Params());
             if (!key) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Invalid private key");
-            const consensus::Uint256 hash = MessageHash(message);
-            const auto sig = common::secp::SignCompact(
-                key->secret, std::span<const uint8_t, 32>{hash.begin(), 32}, key->compressed);
+            const auto sig = common::SignMessage(key->secret, key->compressed, message);
             if (!sig) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Sign failed");
-            return Json(util::EncodeBase64(std::span<const uint8_t>{*sig}));
+            return Json(*sig);
         }};
 }
 

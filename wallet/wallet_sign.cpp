@@ -3,11 +3,10 @@
 #include <wallet/wallet.h>
 
 #include <common/key_io.h>
-#include <common/secp_helpers.h>
+#include <common/message.h>
 #include <consensus/hash.h>
 #include <consensus/script/interpreter.h>
 #include <consensus/script/script_error.h>
-#include <util/base64.h>
 #include <wallet/wallet_state.h>
 
 #include <algorithm>
@@ -20,8 +19,6 @@ using consensus::Uint160;
 using consensus::Uint256;
 
 namespace {
-
-constexpr std::string_view MESSAGE_MAGIC{"Bitcoin Signed Message:\n"};
 
 bool Locked(const WalletState& s)
 {
@@ -87,27 +84,6 @@ std::string InputError(const consensus::Transaction& tx, unsigned n_in, const Tx
         return "CHECK(MULTI)SIG failing with non-zero signature (possibly need more signatures)";
     }
     return consensus::ScriptErrorString(error);
-}
-
-// SHA-256d of the magic and the message, each preceded by its CompactSize length.
-Uint256 MessageHash(std::string_view message)
-{
-    std::vector<uint8_t> data;
-    const auto put = [&data](std::string_view text) {
-        const uint64_t n = text.size();
-        if (n < 253) {
-            data.push_back(static_cast<uint8_t>(n));
-        } else {
-            const int bytes = n <= 0xffff ? 2 : n <= 0xffffffffULL ? 4 : 8;
-            data.push_back(bytes == 2 ? 253 : bytes == 4 ? 254 : 255);
-            for (int i = 0; i < bytes; ++i)
-                data.push_back(static_cast<uint8_t>(n >> (8 * i)));
-        }
-        data.insert(data.end(), text.begin(), text.end());
-    };
-    put(MESSAGE_MAGIC);
-    put(message);
-    return consensus::Hash256(data);
 }
 
 // The redeem script a P2SH output commits to and the witness script a P2WSH program commits
@@ -371,12 +347,9 @@ util::Expected<std::string> Wallet::SignMessage(const std::string& address,
     FillProvider(s, common::GetScriptForDestination(*dest), provider);
     const auto key = provider.keys.find(pkh->hash);
     if (key == provider.keys.end()) return util::Unexpected("Private key not available");
-    const Uint256 hash = MessageHash(message);
-    const auto sig = common::secp::SignCompact(key->second.Secret(),
-                                               std::span<const uint8_t, 32>{hash.begin(), 32},
-                                               key->second.IsCompressed());
+    auto sig = common::SignMessage(key->second.Secret(), key->second.IsCompressed(), message);
     if (!sig) return util::Unexpected("Sign failed");
-    return util::EncodeBase64(std::span<const uint8_t>{*sig});
+    return std::move(*sig);
 }
 
 } // namespace wallet
