@@ -11,6 +11,7 @@
 #include <rpc/dispatch.h>
 #include <rpc/method.h>
 #include <rpc/psbt_internal.h>
+#include <rpc/rawtransaction_util.h>
 #include <rpc/register.h>
 #include <rpc/services.h>
 #include <rpc/util.h>
@@ -49,128 +50,8 @@ common::Psbt DecodePsbtParam(const Json& value)
 namespace {
 
 using namespace psbt_internal;
-using common::Psbt;
-using common::PsbtInput;
-using consensus::MutableTransaction;
-using consensus::Script;
-
-// Core's MAX_BIP125_RBF_SEQUENCE and LOCKTIME_MAX.
-constexpr uint32_t MAX_BIP125_RBF_SEQUENCE{0xfffffffd};
-constexpr int64_t LOCKTIME_MAX{0xffffffff};
-
-int64_t IntValue(const Json& value)
-{
-    if (value.is_number_integer()) return value.get<int64_t>();
-    if (value.is_number_unsigned()) {
-        const auto v = value.get<uint64_t>();
-        return v > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(v);
-    }
-    return IntFromJson(value);
-}
 
 // ---- createpsbt / converttopsbt --------------------------------------------------------------
-
-// Core's ConstructTransaction (shared with createrawtransaction, whose copy is private to
-// rawtransaction.cpp).
-MutableTransaction ConstructTransaction(const Json& inputs, const Json& outputs_in,
-                                        const Json& locktime, std::optional<bool> rbf,
-                                        const common::ChainParams& params)
-{
-    MutableTransaction tx;
-    if (!locktime.is_null()) {
-        const int64_t value = IntValue(locktime);
-        if (value < 0 || value > LOCKTIME_MAX) {
-            ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
-        }
-        tx.locktime = static_cast<uint32_t>(value);
-    }
-    for (const Json& input : inputs) {
-        if (!input.is_object()) {
-            ThrowRpc(RPC_MISC_ERROR, "JSON value of type " + std::string{JsonTypeName(input)} +
-                                         " is not of expected type object");
-        }
-        consensus::TxIn in;
-        const auto txid = input.find("txid");
-        in.prevout.hash = ParseHashParam(txid == input.end() ? Json{} : *txid, "txid");
-        const auto vout = input.find("vout");
-        if (vout == input.end() || !vout->is_number()) {
-            ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
-        }
-        const int64_t n = IntValue(*vout);
-        if (n < 0) ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
-        if (n > INT32_MAX) ThrowRpc(RPC_TYPE_ERROR, "JSON integer out of range");
-        in.prevout.n = static_cast<uint32_t>(n);
-        if (rbf.value_or(true)) {
-            in.sequence = MAX_BIP125_RBF_SEQUENCE;
-        } else if (tx.locktime != 0) {
-            in.sequence = consensus::TxIn::SEQUENCE_FINAL - 1;
-        } else {
-            in.sequence = consensus::TxIn::SEQUENCE_FINAL;
-        }
-        const auto sequence = input.find("sequence");
-        if (sequence != input.end() && sequence->is_number()) {
-            const int64_t seq = IntValue(*sequence);
-            if (seq < 0 || seq > consensus::TxIn::SEQUENCE_FINAL) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "Invalid parameter, sequence number is out of range");
-            }
-            in.sequence = static_cast<uint32_t>(seq);
-        }
-        tx.vin.push_back(std::move(in));
-    }
-    if (outputs_in.is_null()) {
-        ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, output argument must be non-null");
-    }
-    std::vector<std::pair<std::string, Json>> outputs;
-    if (outputs_in.is_object()) {
-        for (const auto& [key, value] : outputs_in.items())
-            outputs.emplace_back(key, value);
-    } else {
-        for (const Json& output : outputs_in) {
-            if (!output.is_object()) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "Invalid parameter, key-value pair not an object as expected");
-            }
-            if (output.size() != 1) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "Invalid parameter, key-value pair must contain exactly one key");
-            }
-            outputs.emplace_back(output.begin().key(), output.begin().value());
-        }
-    }
-    std::set<Bytes, common::ShorterBytesFirst> destinations;
-    bool has_data{false};
-    for (const auto& [name, value] : outputs) {
-        consensus::TxOut out;
-        if (name == "data") {
-            if (has_data) ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, duplicate key: data");
-            has_data = true;
-            const Json text = value.is_string() ? value : Json(value.dump());
-            out.value = 0;
-            out.script_pubkey << consensus::OP_RETURN << ParseHexParam(text, "Data");
-        } else {
-            const consensus::Amount amount = AmountFromValue(value);
-            const auto dest = common::DecodeDestination(name, params);
-            if (!dest || !common::IsValidDestination(*dest)) {
-                ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: " + name);
-            }
-            out.script_pubkey = common::GetScriptForDestination(*dest);
-            if (!destinations.insert(out.script_pubkey.bytes()).second) {
-                ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated address: " + name);
-            }
-            out.value = amount;
-        }
-        tx.vout.push_back(std::move(out));
-    }
-    if (rbf.value_or(false) && !tx.vin.empty() &&
-        std::none_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) {
-            return in.sequence <= MAX_BIP125_RBF_SEQUENCE;
-        })) {
-        ThrowRpc(RPC_INVALID_PARAMETER,
-                 "Invalid parameter combination: Sequence number(s) contradict replaceable option");
-    }
-    return tx;
-}
 
 // A blank PSBT around `tx`, whose inputs carry no scriptSig or witness.
 Psbt BlankPsbt(const MutableTransaction& tx)
@@ -180,55 +61,6 @@ Psbt BlankPsbt(const MutableTransaction& tx)
     psbt.inputs.resize(tx.vin.size());
     psbt.outputs.resize(tx.vout.size());
     return psbt;
-}
-
-std::vector<Arg> CreateTxArgs()
-{
-    return {
-        {"inputs",
-         ArgType::ARR,
-         ArgOptional::NO,
-         "The inputs",
-         {{"",
-           ArgType::OBJ,
-           ArgOptional::OMITTED,
-           "",
-           {{"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
-            {"vout", ArgType::NUM, ArgOptional::NO, "The output number"},
-            {"sequence", ArgType::NUM,
-             DefaultHint{"depends on the value of the 'replaceable' and 'locktime' arguments"},
-             "The sequence number"}}}}},
-        {"outputs",
-         ArgType::ARR,
-         ArgOptional::NO,
-         "The outputs specified as key-value pairs.\n"
-         "Each key may only appear once, i.e. there can only be one 'data' output, and no address "
-         "may be duplicated.\n"
-         "At least one output of either type must be specified.\n"
-         "For compatibility reasons, a dictionary, which holds the key-value pairs directly, is "
-         "also\n"
-         "accepted as second parameter.",
-         {{"",
-           ArgType::OBJ_USER_KEYS,
-           ArgOptional::OMITTED,
-           "",
-           {{"address", ArgType::AMOUNT, ArgOptional::NO,
-             "A key-value pair. The key (string) is the bitcoin address, the value (float or "
-             "string) is the amount in BTC"}}},
-          {"",
-           ArgType::OBJ,
-           ArgOptional::OMITTED,
-           "",
-           {{"data", ArgType::STR_HEX, ArgOptional::NO,
-             "A key-value pair. The key must be \"data\", the value is hex-encoded data"}}}},
-         ArgOptions{.skip_type_check = true}},
-        {"locktime", ArgType::NUM, Json(0),
-         "Raw locktime. Non-0 value also locktime-activates inputs"},
-        {"replaceable", ArgType::BOOL, Json(true),
-         "Marks this transaction as BIP125-replaceable.\n"
-         "Allows this transaction to be replaced by a transaction with higher fees. If provided, "
-         "it is an error if explicit sequence numbers are incompatible."},
-    };
 }
 
 Method CreatePsbtMethod(const Services& services)
@@ -243,16 +75,11 @@ Method CreatePsbtMethod(const Services& services)
         HelpExampleCli("createpsbt", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
                                      "\"[{\\\"data\\\":\\\"00010203\\\"}]\""),
         [&services](const Request& request) -> Result {
-            const Json& outputs = request.Param(1);
-            if (!outputs.is_null() && !outputs.is_array() && !outputs.is_object()) {
-                ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " +
-                                             std::string{JsonTypeName(outputs)} +
-                                             " is not of expected type array");
-            }
             std::optional<bool> rbf;
             if (!request.Param(3).is_null()) rbf = request.Param(3).get<bool>();
-            const MutableTransaction tx = ConstructTransaction(
-                request.Param(0), outputs, request.Param(2), rbf, services.chain->Params());
+            const MutableTransaction tx =
+                ConstructTransaction(request.Param(0), request.Param(1), request.Param(2), rbf,
+                                     services.chain->Params());
             return Json(common::EncodePsbtBase64(BlankPsbt(tx)));
         }};
 }
@@ -270,13 +97,7 @@ Method ConvertToPsbtMethod()
             {"permitsigdata", ArgType::BOOL, Json(false),
              "If true, any signatures in the input will be discarded and conversion\n"
              "will continue. If false, RPC will fail if any signatures are present."},
-            {"iswitness", ArgType::BOOL, DefaultHint{"depends on heuristic tests"},
-             "Whether the transaction hex is a serialized witness transaction.\n"
-             "If iswitness is not present, heuristic tests will be used in decoding.\n"
-             "If true, only witness deserialization will be tried.\n"
-             "If false, only non-witness deserialization will be tried.\n"
-             "This boolean should reflect whether the transaction has inputs\n"
-             "(e.g. fully valid, or on-chain transactions), if known by the caller."},
+            IsWitnessArg(),
         },
         {ResultDoc{ResultType::STR, "", "The resulting raw transaction (base64-encoded string)"}},
         "\nCreate a transaction\n" +
@@ -287,10 +108,7 @@ Method ConvertToPsbtMethod()
             HelpExampleCli("converttopsbt", "\"rawtransaction\""),
         [](const Request& request) -> Result {
             const bool permit = !request.Param(1).is_null() && request.Param(1).get<bool>();
-            const Json& iswitness = request.Param(2);
-            const bool try_witness = iswitness.is_null() || iswitness.get<bool>();
-            const bool try_no_witness = iswitness.is_null() || !iswitness.get<bool>();
-            auto tx = DecodeHexTx(request.Param(0), try_no_witness, try_witness);
+            auto tx = DecodeHexTxArg(request.Param(0), request.Param(2));
             if (!tx) ThrowRpc(RPC_DESERIALIZATION_ERROR, "TX decode failed");
             for (auto& in : tx->vin) {
                 if ((!in.script_sig.empty() || !in.witness.IsNull()) && !permit) {

@@ -21,11 +21,6 @@ namespace rpc::psbt_internal {
 
 namespace {
 
-using common::Psbt;
-using common::PsbtInput;
-using consensus::MutableTransaction;
-using consensus::Uint160;
-
 // Core's DEFAULT_BYTES_PER_SIGOP: how much weight a sigop counts for in the virtual size.
 constexpr int64_t BYTES_PER_SIGOP{20};
 

@@ -21,11 +21,6 @@ namespace rpc::psbt_internal {
 
 namespace {
 
-using common::Psbt;
-using common::PsbtInput;
-using common::PsbtOutput;
-using consensus::Script;
-
 std::string FingerprintHex(const common::Fingerprint& fingerprint)
 {
     return util::HexStr(fingerprint);
@@ -99,7 +94,8 @@ Json ProprietaryJson(const common::PsbtByteMap& records)
     return list;
 }
 
-Json UnknownJson(const common::PsbtByteMap& records)
+// Unknown records and hash preimages alike: an object of hex keys to hex values.
+Json HexMapJson(const common::PsbtByteMap& records)
 {
     Json obj = Json::object();
     for (const auto& [key, value] : records)
@@ -145,14 +141,6 @@ Json TapBip32Json(const std::map<common::PsbtHash32, common::TapKeyOrigin>& deri
         list.push_back(std::move(entry));
     }
     return list;
-}
-
-Json PreimagesJson(const common::PsbtByteMap& preimages)
-{
-    Json obj = Json::object();
-    for (const auto& [hash, preimage] : preimages)
-        obj[util::HexStr(hash)] = util::HexStr(preimage);
-    return obj;
 }
 
 Json DecodeInput(const Psbt& psbt, size_t index, const common::ChainParams& params,
@@ -203,13 +191,13 @@ Json DecodeInput(const Psbt& psbt, size_t index, const common::ChainParams& para
         in["final_scriptwitness"] = std::move(stack);
     }
     if (!input.ripemd160_preimages.empty())
-        in["ripemd160_preimages"] = PreimagesJson(input.ripemd160_preimages);
+        in["ripemd160_preimages"] = HexMapJson(input.ripemd160_preimages);
     if (!input.sha256_preimages.empty())
-        in["sha256_preimages"] = PreimagesJson(input.sha256_preimages);
+        in["sha256_preimages"] = HexMapJson(input.sha256_preimages);
     if (!input.hash160_preimages.empty())
-        in["hash160_preimages"] = PreimagesJson(input.hash160_preimages);
+        in["hash160_preimages"] = HexMapJson(input.hash160_preimages);
     if (!input.hash256_preimages.empty())
-        in["hash256_preimages"] = PreimagesJson(input.hash256_preimages);
+        in["hash256_preimages"] = HexMapJson(input.hash256_preimages);
     if (!input.tap_key_sig.empty()) in["taproot_key_path_sig"] = util::HexStr(input.tap_key_sig);
     if (!input.tap_script_sigs.empty()) {
         Json sigs = Json::array();
@@ -241,7 +229,7 @@ Json DecodeInput(const Psbt& psbt, size_t index, const common::ChainParams& para
     if (input.tap_internal_key) in["taproot_internal_key"] = util::HexStr(*input.tap_internal_key);
     if (input.tap_merkle_root) in["taproot_merkle_root"] = util::HexStr(*input.tap_merkle_root);
     if (!input.proprietary.empty()) in["proprietary"] = ProprietaryJson(input.proprietary);
-    if (!input.unknown.empty()) in["unknown"] = UnknownJson(input.unknown);
+    if (!input.unknown.empty()) in["unknown"] = HexMapJson(input.unknown);
     return in;
 }
 
@@ -267,7 +255,7 @@ Json DecodeOutput(const PsbtOutput& output)
     if (!output.tap_bip32_derivs.empty())
         out["taproot_bip32_derivs"] = TapBip32Json(output.tap_bip32_derivs);
     if (!output.proprietary.empty()) out["proprietary"] = ProprietaryJson(output.proprietary);
-    if (!output.unknown.empty()) out["unknown"] = UnknownJson(output.unknown);
+    if (!output.unknown.empty()) out["unknown"] = HexMapJson(output.unknown);
     return out;
 }
 
@@ -295,7 +283,7 @@ Json DecodePsbtJson(const Psbt& psbt, const common::ChainParams& params)
     result["global_xpubs"] = std::move(global_xpubs);
     result["psbt_version"] = 0;
     result["proprietary"] = ProprietaryJson(psbt.proprietary);
-    result["unknown"] = UnknownJson(psbt.unknown);
+    result["unknown"] = HexMapJson(psbt.unknown);
 
     consensus::Amount total_in{0};
     bool have_all{true};
@@ -361,6 +349,29 @@ ResultDoc PreimageDoc(const std::string& name)
             {{ResultType::STR, "hash", "The hash and preimage that corresponds to it."}}};
 }
 
+ResultDoc Bip32DerivsDoc(const std::string& pubkey_doc)
+{
+    return {ResultType::ARR,
+            "bip32_derivs",
+            true,
+            "",
+            {{ResultType::OBJ,
+              "",
+              "",
+              {{ResultType::STR, "pubkey", pubkey_doc},
+               {ResultType::STR, "master_fingerprint", "The fingerprint of the master key"},
+               {ResultType::STR, "path", "The path"}}}}};
+}
+
+ResultDoc UnknownDoc(bool optional, const std::string& description)
+{
+    return {ResultType::OBJ_DYN,
+            "unknown",
+            optional,
+            description,
+            {{ResultType::STR_HEX, "key", "(key-value pair) An unknown key-value pair"}}};
+}
+
 } // namespace
 
 Method DecodePsbtMethod(const Services& services)
@@ -393,16 +404,7 @@ Method DecodePsbtMethod(const Services& services)
         {ResultType::STR, "sighash", true, "The sighash type to be used"},
         {ResultType::OBJ, "redeem_script", true, "", ScriptDoc("redeem script")},
         {ResultType::OBJ, "witness_script", true, "", ScriptDoc("witness script")},
-        {ResultType::ARR,
-         "bip32_derivs",
-         true,
-         "",
-         {{ResultType::OBJ,
-           "",
-           "",
-           {{ResultType::STR, "pubkey", "The public key with the derivation path as the value."},
-            {ResultType::STR, "master_fingerprint", "The fingerprint of the master key"},
-            {ResultType::STR, "path", "The path"}}}}},
+        Bip32DerivsDoc("The public key with the derivation path as the value."),
         {ResultType::OBJ,
          "final_scriptSig",
          true,
@@ -449,26 +451,13 @@ Method DecodePsbtMethod(const Services& services)
         {ResultType::STR_HEX, "taproot_internal_key", true,
          "The hex-encoded Taproot x-only internal key"},
         {ResultType::STR_HEX, "taproot_merkle_root", true, "The hex-encoded Taproot merkle root"},
-        {ResultType::OBJ_DYN,
-         "unknown",
-         true,
-         "The unknown input fields",
-         {{ResultType::STR_HEX, "key", "(key-value pair) An unknown key-value pair"}}},
+        UnknownDoc(true, "The unknown input fields"),
         {ResultType::ARR, "proprietary", true, "The input proprietary map", ProprietaryDoc()},
     };
     std::vector<ResultDoc> output_doc{
         {ResultType::OBJ, "redeem_script", true, "", ScriptDoc("redeem script")},
         {ResultType::OBJ, "witness_script", true, "", ScriptDoc("witness script")},
-        {ResultType::ARR,
-         "bip32_derivs",
-         true,
-         "",
-         {{ResultType::OBJ,
-           "",
-           "",
-           {{ResultType::STR, "pubkey", "The public key this path corresponds to"},
-            {ResultType::STR, "master_fingerprint", "The fingerprint of the master key"},
-            {ResultType::STR, "path", "The path"}}}}},
+        Bip32DerivsDoc("The public key this path corresponds to"),
         {ResultType::STR_HEX, "taproot_internal_key", true,
          "The hex-encoded Taproot x-only internal key"},
         {ResultType::ARR,
@@ -483,11 +472,7 @@ Method DecodePsbtMethod(const Services& services)
             {ResultType::NUM, "leaf_ver", "The version of this leaf"},
             {ResultType::STR, "script", "The hex-encoded script itself"}}}}},
         {ResultType::ARR, "taproot_bip32_derivs", true, "", TapBip32Doc()},
-        {ResultType::OBJ_DYN,
-         "unknown",
-         true,
-         "The unknown output fields",
-         {{ResultType::STR_HEX, "key", "(key-value pair) An unknown key-value pair"}}},
+        UnknownDoc(true, "The unknown output fields"),
         {ResultType::ARR, "proprietary", true, "The output proprietary map", ProprietaryDoc()},
     };
     return Method{
@@ -517,10 +502,7 @@ Method DecodePsbtMethod(const Services& services)
              {ResultType::NUM, "psbt_version",
               "The PSBT version number. Not to be confused with the unsigned transaction version"},
              {ResultType::ARR, "proprietary", "The global proprietary map", ProprietaryDoc()},
-             {ResultType::OBJ_DYN,
-              "unknown",
-              "The unknown global fields",
-              {{ResultType::STR_HEX, "key", "(key-value pair) An unknown key-value pair"}}},
+             UnknownDoc(false, "The unknown global fields"),
              {ResultType::ARR, "inputs", "", {{ResultType::OBJ, "", "", input_doc}}},
              {ResultType::ARR, "outputs", "", {{ResultType::OBJ, "", "", output_doc}}},
              {ResultType::STR_AMOUNT, "fee", true,

@@ -24,6 +24,14 @@ struct Services;
 namespace psbt_internal {
 
 using Bytes = std::vector<uint8_t>;
+// The names the PSBT method files use unqualified.
+using common::Psbt;
+using common::PsbtInput;
+using common::PsbtOutput;
+using consensus::MutableTransaction;
+using consensus::Script;
+using consensus::Uint160;
+using consensus::Uint256;
 
 /// The string in `value`; -3 "JSON value of type x is not of expected type string" otherwise.
 const std::string& StringParam(const Json& value);

@@ -9,6 +9,7 @@
 #include <interfaces/chain.h>
 #include <rpc/method.h>
 #include <rpc/psbt_internal.h>
+#include <rpc/rawtransaction_util.h>
 #include <rpc/services.h>
 #include <rpc/util.h>
 
@@ -23,47 +24,15 @@ namespace rpc::psbt_internal {
 
 namespace {
 
-using common::Psbt;
-using common::PsbtInput;
-using common::PsbtOutput;
-using consensus::Script;
-using consensus::Uint160;
-using consensus::Uint256;
-
 // Core's EvalDescriptorStringOrObject into `provider` (secrets are never kept).
 void AddDescriptor(const Json& object, const common::ChainParams& params, Provider& provider)
 {
-    std::string text;
-    std::pair<int64_t, int64_t> range{0, 1000};
-    if (object.is_string()) {
-        text = object.get<std::string>();
-    } else if (object.is_object()) {
-        const auto desc = object.find("desc");
-        if (desc == object.end() || desc->is_null()) {
-            ThrowRpc(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
-        }
-        text = StringParam(*desc);
-        const auto range_value = object.find("range");
-        if (range_value != object.end() && !range_value->is_null()) {
-            range = ParseDescriptorRange(*range_value);
-        }
-    } else {
-        ThrowRpc(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
-    }
-    auto desc = common::ParseDescriptor(text, params);
-    if (!desc) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, desc.error().message);
-    if (!(*desc)->IsRange()) range = {0, 0};
-    for (int64_t i = range.first; i <= range.second; ++i) {
-        auto exp = (*desc)->Expand(static_cast<uint32_t>(i));
-        if (!exp) {
-            ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY,
-                     "Cannot derive script without private keys: '" + text + "'");
-        }
-        provider.pubkeys.merge(exp->pubkeys);
-        provider.origins.merge(exp->origins);
-        provider.scripts.merge(exp->scripts);
-        provider.taproot.merge(exp->taproot);
-    }
+    ExpandScanObject(object, params, [&provider](common::DescriptorExpansion& exp) {
+        provider.pubkeys.merge(exp.pubkeys);
+        provider.origins.merge(exp.origins);
+        provider.scripts.merge(exp.scripts);
+        provider.taproot.merge(exp.taproot);
+    });
 }
 
 // Core's IsSegWitOutput: a witness program, or P2SH of a known witness program.

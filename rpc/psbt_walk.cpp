@@ -17,11 +17,6 @@ namespace rpc::psbt_internal {
 
 namespace {
 
-using common::PsbtInput;
-using consensus::Script;
-using consensus::Uint160;
-using consensus::Uint256;
-
 // Sizes of the placeholder signatures Core's dummy signer makes for size estimates.
 constexpr size_t DUMMY_ECDSA_SIG_SIZE{71};
 constexpr size_t DUMMY_SCHNORR_SIG_SIZE{64};

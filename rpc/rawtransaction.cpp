@@ -14,6 +14,7 @@
 #include <rpc/core_write.h>
 #include <rpc/dispatch.h>
 #include <rpc/method.h>
+#include <rpc/rawtransaction_util.h>
 #include <rpc/register.h>
 #include <rpc/services.h>
 #include <rpc/util.h>
@@ -34,12 +35,6 @@ namespace {
 using consensus::MutableTransaction;
 using consensus::Script;
 
-// Core's MAX_BIP125_RBF_SEQUENCE and LOCKTIME_MAX.
-constexpr uint32_t MAX_BIP125_RBF_SEQUENCE{0xfffffffd};
-constexpr int64_t LOCKTIME_MAX{0xffffffff};
-// Core marks a prevtx given without "amount" with this value (so segwit signing can refuse).
-constexpr consensus::Amount UNKNOWN_AMOUNT{consensus::MAX_MONEY};
-
 std::string EncodeHexTx(const MutableTransaction& tx)
 {
     return util::HexStr(consensus::Encode(tx));
@@ -59,37 +54,6 @@ int64_t IntValue(const Json& value, std::string_view what)
     }
     ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{value.type_name()} +
                                  " is not of expected type number");
-}
-
-std::string JsonTypeName(const Json& v)
-{
-    if (v.is_null()) return "null";
-    if (v.is_boolean()) return "bool";
-    if (v.is_string()) return "string";
-    if (v.is_number()) return "number";
-    if (v.is_array()) return "array";
-    return "object";
-}
-
-// Core's RPCTypeCheckObj for one field.
-void CheckField(const Json& obj, const std::string& key, const std::string& type, bool allow_null)
-{
-    const auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) {
-        if (allow_null) return;
-        ThrowRpc(RPC_TYPE_ERROR, "Missing " + key);
-    }
-    if (JsonTypeName(*it) != type) {
-        ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(*it) + " for field " + key +
-                                     " is not of expected type " + type);
-    }
-}
-
-const Json& Field(const Json& obj, const std::string& key)
-{
-    static const Json null_value;
-    const auto it = obj.find(key);
-    return it == obj.end() ? null_value : *it;
 }
 
 // ---- getrawtransaction ----------------------------------------------------
@@ -356,22 +320,13 @@ Method DecodeRawTransaction(const Services& services)
         "Return a JSON object representing the serialized, hex-encoded transaction.\n",
         {
             {"hexstring", ArgType::STR_HEX, ArgOptional::NO, "The transaction hex string"},
-            {"iswitness", ArgType::BOOL, DefaultHint{"depends on heuristic tests"},
-             "Whether the transaction hex is a serialized witness transaction.\n"
-             "If iswitness is not present, heuristic tests will be used in decoding.\n"
-             "If true, only witness deserialization will be tried.\n"
-             "If false, only non-witness deserialization will be tried.\n"
-             "This boolean should reflect whether the transaction has inputs\n"
-             "(e.g. fully valid, or on-chain transactions), if known by the caller."},
+            IsWitnessArg(),
         },
         {ResultDoc{ResultType::OBJ, "", "", DecodedTxDoc("The transaction id")}},
         HelpExampleCli("decoderawtransaction", "\"hexstring\"") +
             HelpExampleRpc("decoderawtransaction", "\"hexstring\""),
         [&services](const Request& request) -> Result {
-            const Json& iswitness = request.Param(1);
-            const bool try_witness = iswitness.is_null() || iswitness.get<bool>();
-            const bool try_no_witness = iswitness.is_null() || !iswitness.get<bool>();
-            const auto mtx = DecodeHexTx(request.Param(0), try_no_witness, try_witness);
+            const auto mtx = DecodeHexTxArg(request.Param(0), request.Param(1));
             if (!mtx) ThrowRpc(RPC_DESERIALIZATION_ERROR, "TX decode failed");
             return TxToJson(consensus::Transaction{*mtx}, consensus::Uint256{},
                             services.chain->Params(), false);
@@ -380,190 +335,37 @@ Method DecodeRawTransaction(const Services& services)
 
 // ---- createrawtransaction -------------------------------------------------
 
-MutableTransaction ConstructTransaction(const Json& inputs, const Json& outputs_in,
-                                        const Json& locktime, std::optional<bool> rbf,
-                                        const common::ChainParams& params)
-{
-    MutableTransaction tx;
-    if (!locktime.is_null()) {
-        const int64_t value = IntValue(locktime, "locktime");
-        if (value < 0 || value > LOCKTIME_MAX) {
-            ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
-        }
-        tx.locktime = static_cast<uint32_t>(value);
-    }
-    if (!inputs.is_null()) {
-        for (const Json& input : inputs) {
-            if (!input.is_object()) {
-                ThrowRpc(RPC_MISC_ERROR, "JSON value of type " + JsonTypeName(input) +
-                                             " is not of expected type object");
-            }
-            consensus::TxIn in;
-            in.prevout.hash = ParseHashParam(Field(input, "txid"), "txid");
-            const Json& vout = Field(input, "vout");
-            if (!vout.is_number()) {
-                ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
-            }
-            const int64_t n = IntValue(vout, "vout");
-            if (n < 0)
-                ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
-            if (n > INT32_MAX) ThrowRpc(RPC_TYPE_ERROR, "JSON integer out of range");
-            in.prevout.n = static_cast<uint32_t>(n);
-            if (rbf.value_or(true)) {
-                in.sequence = MAX_BIP125_RBF_SEQUENCE;
-            } else if (tx.locktime != 0) {
-                in.sequence = consensus::TxIn::SEQUENCE_FINAL - 1;
-            } else {
-                in.sequence = consensus::TxIn::SEQUENCE_FINAL;
-            }
-            const Json& sequence = Field(input, "sequence");
-            if (sequence.is_number()) {
-                const int64_t seq = IntValue(sequence, "sequence");
-                if (seq < 0 || seq > consensus::TxIn::SEQUENCE_FINAL) {
-                    ThrowRpc(RPC_INVALID_PARAMETER,
-                             "Invalid parameter, sequence number is out of range");
-                }
-                in.sequence = static_cast<uint32_t>(seq);
-            }
-            tx.vin.push_back(std::move(in));
-        }
-    }
-
-    if (outputs_in.is_null()) {
-        ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, output argument must be non-null");
-    }
-    // Pairs in the caller's order; an array of one-key objects keeps repeated keys visible.
-    std::vector<std::pair<std::string, Json>> outputs;
-    if (outputs_in.is_object()) {
-        for (const auto& [key, value] : outputs_in.items())
-            outputs.emplace_back(key, value);
-    } else {
-        for (const Json& output : outputs_in) {
-            if (!output.is_object()) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "Invalid parameter, key-value pair not an object as expected");
-            }
-            if (output.size() != 1) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "Invalid parameter, key-value pair must contain exactly one key");
-            }
-            outputs.emplace_back(output.begin().key(), output.begin().value());
-        }
-    }
-    std::set<std::vector<uint8_t>, common::ShorterBytesFirst> destinations;
-    bool has_data{false};
-    for (const auto& [name, value] : outputs) {
-        consensus::TxOut out;
-        if (name == "data") {
-            if (has_data) ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, duplicate key: data");
-            has_data = true;
-            const Json text = value.is_string() ? value : Json(value.dump());
-            const auto data = ParseHexParam(text, "Data");
-            out.value = 0;
-            out.script_pubkey << consensus::OP_RETURN << data;
-        } else {
-            const consensus::Amount amount = AmountFromValue(value);
-            const auto dest = common::DecodeDestination(name, params);
-            if (!dest || !common::IsValidDestination(*dest)) {
-                ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: " + name);
-            }
-            out.script_pubkey = common::GetScriptForDestination(*dest);
-            if (!destinations.insert(out.script_pubkey.bytes()).second) {
-                ThrowRpc(RPC_INVALID_PARAMETER, "Invalid parameter, duplicated address: " + name);
-            }
-            out.value = amount;
-        }
-        tx.vout.push_back(std::move(out));
-    }
-    if (rbf.value_or(false) && !tx.vin.empty() &&
-        std::none_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) {
-            return in.sequence <= MAX_BIP125_RBF_SEQUENCE;
-        })) {
-        ThrowRpc(RPC_INVALID_PARAMETER,
-                 "Invalid parameter combination: Sequence number(s) contradict replaceable option");
-    }
-    return tx;
-}
-
 Method CreateRawTransaction(const Services& services)
 {
-    return Method{
-        "createrawtransaction",
-        "rawtransactions",
-        "\nCreate a transaction spending the given inputs and creating new outputs.\n"
-        "Outputs can be addresses or data.\n"
-        "Returns hex-encoded raw transaction.\n"
-        "Note that the transaction's inputs are not signed, and\n"
-        "it is not stored in the wallet or transmitted to the network.\n",
-        {
-            {"inputs",
-             ArgType::ARR,
-             ArgOptional::NO,
-             "The inputs",
-             {{"",
-               ArgType::OBJ,
-               ArgOptional::OMITTED,
-               "",
-               {{"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
-                {"vout", ArgType::NUM, ArgOptional::NO, "The output number"},
-                {"sequence", ArgType::NUM,
-                 DefaultHint{"depends on the value of the 'replaceable' and 'locktime' arguments"},
-                 "The sequence number"}}}}},
-            {"outputs",
-             ArgType::ARR,
-             ArgOptional::NO,
-             "The outputs specified as key-value pairs.\n"
-             "Each key may only appear once, i.e. there can only be one 'data' output, and no "
-             "address may be duplicated.\n"
-             "At least one output of either type must be specified.\n"
-             "For compatibility reasons, a dictionary, which holds the key-value pairs directly, "
-             "is also\n"
-             "accepted as second parameter.",
-             {{"",
-               ArgType::OBJ_USER_KEYS,
-               ArgOptional::OMITTED,
-               "",
-               {{"address", ArgType::AMOUNT, ArgOptional::NO,
-                 "A key-value pair. The key (string) is the bitcoin address, the value (float or "
-                 "string) is the amount in BTC"}}},
-              {"",
-               ArgType::OBJ,
-               ArgOptional::OMITTED,
-               "",
-               {{"data", ArgType::STR_HEX, ArgOptional::NO,
-                 "A key-value pair. The key must be \"data\", the value is hex-encoded data"}}}},
-             ArgOptions{.skip_type_check = true}},
-            {"locktime", ArgType::NUM, Json(0),
-             "Raw locktime. Non-0 value also locktime-activates inputs"},
-            {"replaceable", ArgType::BOOL, Json(true),
-             "Marks this transaction as BIP125-replaceable.\n"
-             "Allows this transaction to be replaced by a transaction with higher fees. If "
-             "provided, it is an error if explicit sequence numbers are incompatible."},
-        },
-        {ResultDoc{ResultType::STR_HEX, "transaction", "hex string of the transaction"}},
-        HelpExampleCli("createrawtransaction", "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
-                                               "\"[{\\\"address\\\":0.01}]\"") +
-            HelpExampleCli("createrawtransaction",
-                           "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
-                           "\"[{\\\"data\\\":\\\"00010203\\\"}]\"") +
-            HelpExampleRpc("createrawtransaction",
-                           "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", "
-                           "\"[{\\\"address\\\":0.01}]\"") +
-            HelpExampleRpc("createrawtransaction",
-                           "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", "
-                           "\"[{\\\"data\\\":\\\"00010203\\\"}]\""),
-        [&services](const Request& request) -> Result {
-            const Json& outputs = request.Param(1);
-            if (!outputs.is_null() && !outputs.is_array() && !outputs.is_object()) {
-                ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(outputs) +
-                                             " is not of expected type array");
-            }
-            std::optional<bool> rbf;
-            if (!request.Param(3).is_null()) rbf = request.Param(3).get<bool>();
-            const MutableTransaction tx = ConstructTransaction(
-                request.Param(0), outputs, request.Param(2), rbf, services.chain->Params());
-            return Json(EncodeHexTx(tx));
-        }};
+    return Method{"createrawtransaction",
+                  "rawtransactions",
+                  "\nCreate a transaction spending the given inputs and creating new outputs.\n"
+                  "Outputs can be addresses or data.\n"
+                  "Returns hex-encoded raw transaction.\n"
+                  "Note that the transaction's inputs are not signed, and\n"
+                  "it is not stored in the wallet or transmitted to the network.\n",
+                  CreateTxArgs(),
+                  {ResultDoc{ResultType::STR_HEX, "transaction", "hex string of the transaction"}},
+                  HelpExampleCli("createrawtransaction",
+                                 "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
+                                 "\"[{\\\"address\\\":0.01}]\"") +
+                      HelpExampleCli("createrawtransaction",
+                                     "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\" "
+                                     "\"[{\\\"data\\\":\\\"00010203\\\"}]\"") +
+                      HelpExampleRpc("createrawtransaction",
+                                     "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", "
+                                     "\"[{\\\"address\\\":0.01}]\"") +
+                      HelpExampleRpc("createrawtransaction",
+                                     "\"[{\\\"txid\\\":\\\"myid\\\",\\\"vout\\\":0}]\", "
+                                     "\"[{\\\"data\\\":\\\"00010203\\\"}]\""),
+                  [&services](const Request& request) -> Result {
+                      std::optional<bool> rbf;
+                      if (!request.Param(3).is_null()) rbf = request.Param(3).get<bool>();
+                      const MutableTransaction tx =
+                          ConstructTransaction(request.Param(0), request.Param(1), request.Param(2),
+                                               rbf, services.chain->Params());
+                      return Json(EncodeHexTx(tx));
+                  }};
 }
 
 // ---- decodescript ---------------------------------------------------------
@@ -687,147 +489,6 @@ Method DecodeScript(const Services& services)
 
 // ---- signing --------------------------------------------------------------
 
-std::string TxOutToString(const consensus::TxOut& out)
-{
-    const consensus::Amount v = out.value;
-    const std::string hex = util::HexStr(out.script_pubkey.bytes()).substr(0, 30);
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%lld.%08lld", static_cast<long long>(v / consensus::COIN),
-                  static_cast<long long>(v % consensus::COIN));
-    return "CTxOut(nValue=" + std::string{buf} + ", scriptPubKey=" + hex + ")";
-}
-
-Json TxInError(const consensus::TxIn& in, const std::string& message)
-{
-    Json entry = Json::object();
-    entry["txid"] = in.prevout.hash.GetHex();
-    entry["vout"] = in.prevout.n;
-    Json witness = Json::array();
-    for (const auto& item : in.witness.stack)
-        witness.push_back(util::HexStr(item));
-    entry["witness"] = std::move(witness);
-    entry["scriptSig"] = util::HexStr(in.script_sig.bytes());
-    entry["sequence"] = in.sequence;
-    entry["error"] = message;
-    return entry;
-}
-
-int ParseSighash(const Json& value)
-{
-    if (value.is_null()) return consensus::SIGHASH_DEFAULT;
-    if (!value.is_string()) {
-        ThrowRpc(RPC_TYPE_ERROR,
-                 "JSON value of type " + JsonTypeName(value) + " is not of expected type string");
-    }
-    static const std::map<std::string, int> TYPES{
-        {"DEFAULT", consensus::SIGHASH_DEFAULT},
-        {"ALL", consensus::SIGHASH_ALL},
-        {"ALL|ANYONECANPAY", consensus::SIGHASH_ALL | consensus::SIGHASH_ANYONECANPAY},
-        {"NONE", consensus::SIGHASH_NONE},
-        {"NONE|ANYONECANPAY", consensus::SIGHASH_NONE | consensus::SIGHASH_ANYONECANPAY},
-        {"SINGLE", consensus::SIGHASH_SINGLE},
-        {"SINGLE|ANYONECANPAY", consensus::SIGHASH_SINGLE | consensus::SIGHASH_ANYONECANPAY},
-    };
-    const auto& text = value.get_ref<const std::string&>();
-    const auto it = TYPES.find(text);
-    if (it == TYPES.end()) {
-        ThrowRpc(RPC_INVALID_PARAMETER, "'" + text + "' is not a valid sighash parameter.");
-    }
-    return it->second;
-}
-
-// Core's GetScriptForWitness: P2WPKH for a P2PK or P2PKH script, else P2WSH.
-Script WitnessFormOf(const Script& script)
-{
-    Script out;
-    const auto& b = script.bytes();
-    if (ScriptTypeName(script) == "pubkey") {
-        out << consensus::OP_0
-            << consensus::Hash160(std::span<const uint8_t>{b}.subspan(1, b.size() - 2)).span();
-    } else if (ScriptTypeName(script) == "pubkeyhash") {
-        out << consensus::OP_0 << std::span<const uint8_t>{b}.subspan(3, 20);
-    } else {
-        out << consensus::OP_0 << consensus::Sha256Hash(b).span();
-    }
-    return out;
-}
-
-using CoinMap = std::map<consensus::OutPoint, std::optional<consensus::TxOut>>;
-
-// Core's ParsePrevouts: each entry fixes the coin an input spends and teaches its scripts.
-void ParsePrevouts(const Json& prevtxs, common::SigningProvider& provider, CoinMap& coins)
-{
-    if (prevtxs.is_null()) return;
-    for (const Json& p : prevtxs) {
-        if (!p.is_object()) {
-            ThrowRpc(RPC_DESERIALIZATION_ERROR,
-                     "expected object with {\"txid'\",\"vout\",\"scriptPubKey\"}");
-        }
-        CheckField(p, "txid", "string", false);
-        CheckField(p, "vout", "number", false);
-        CheckField(p, "scriptPubKey", "string", false);
-        consensus::OutPoint outpoint;
-        outpoint.hash = ParseHashParam(p.at("txid"), "txid");
-        const int64_t n = IntValue(p.at("vout"), "vout");
-        if (n < 0) ThrowRpc(RPC_DESERIALIZATION_ERROR, "vout cannot be negative");
-        outpoint.n = static_cast<uint32_t>(n);
-        const Script spk{ParseHexParam(p.at("scriptPubKey"), "scriptPubKey")};
-        if (const auto it = coins.find(outpoint);
-            it != coins.end() && it->second && it->second->script_pubkey != spk) {
-            ThrowRpc(RPC_DESERIALIZATION_ERROR, "Previous output scriptPubKey mismatch:\n" +
-                                                    ScriptToAsm(it->second->script_pubkey) +
-                                                    "\nvs:\n" + ScriptToAsm(spk));
-        }
-        consensus::TxOut out;
-        out.script_pubkey = spk;
-        out.value = UNKNOWN_AMOUNT;
-        if (p.contains("amount")) out.value = AmountFromValue(p.at("amount"));
-        coins[outpoint] = out;
-
-        const bool is_p2sh = spk.IsPayToScriptHash();
-        const bool is_p2wsh = spk.IsPayToWitnessScriptHash();
-        if (!is_p2sh && !is_p2wsh) continue;
-        CheckField(p, "redeemScript", "string", true);
-        CheckField(p, "witnessScript", "string", true);
-        const Json& rs = Field(p, "redeemScript");
-        const Json& ws = Field(p, "witnessScript");
-        if (rs.is_null() && ws.is_null()) {
-            ThrowRpc(RPC_INVALID_PARAMETER, "Missing redeemScript/witnessScript");
-        }
-        const Script script{!ws.is_null() ? ParseHexParam(ws, "witnessScript")
-                                          : ParseHexParam(rs, "redeemScript")};
-        provider.AddScript(script);
-        const Script witness_form = WitnessFormOf(script);
-        provider.AddScript(witness_form);
-        if (!ws.is_null() && !rs.is_null() && ws != rs) {
-            const Script redeem{ParseHexParam(rs, "redeemScript")};
-            if (redeem != witness_form) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "redeemScript does not correspond to witnessScript");
-            }
-        }
-        const auto p2sh_of = [](const Script& s) {
-            Script out_script;
-            out_script << consensus::OP_HASH160 << consensus::Hash160(s.bytes()).span()
-                       << consensus::OP_EQUAL;
-            return out_script;
-        };
-        if (is_p2sh) {
-            if (spk != p2sh_of(script) && spk != p2sh_of(witness_form)) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "redeemScript/witnessScript does not match scriptPubKey");
-            }
-        } else {
-            Script p2wsh;
-            p2wsh << consensus::OP_0 << consensus::Sha256Hash(script.bytes()).span();
-            if (spk != p2wsh) {
-                ThrowRpc(RPC_INVALID_PARAMETER,
-                         "redeemScript/witnessScript does not match scriptPubKey");
-            }
-        }
-    }
-}
-
 // Core's SignTransaction + SignTransactionResultToJSON.
 Json SignTransaction(MutableTransaction& mtx, const common::SigningProvider& provider,
                      const CoinMap& coins, int hash_type)
@@ -895,19 +556,10 @@ Json SignTransaction(MutableTransaction& mtx, const common::SigningProvider& pro
             errors.erase(i);
         }
     }
-    Json list = Json::array();
-    for (const auto& [index, message] : errors) {
-        if (message == "Missing amount") {
-            ThrowRpc(RPC_TYPE_ERROR,
-                     "Missing amount for " + TxOutToString(*coins.at(mtx.vin.at(index).prevout)));
-        }
-        list.push_back(TxInError(mtx.vin.at(index), message));
-    }
-    Json result = Json::object();
-    result["hex"] = EncodeHexTx(mtx);
-    result["complete"] = errors.empty();
-    if (!list.empty()) result["errors"] = std::move(list);
-    return result;
+    return SignResultToJson(mtx, errors, [&coins](const consensus::OutPoint& outpoint) {
+        const auto it = coins.find(outpoint);
+        return it == coins.end() ? std::nullopt : it->second;
+    });
 }
 
 Method SignRawTransactionWithKey(const Services& services)
@@ -929,53 +581,11 @@ Method SignRawTransactionWithKey(const Services& services)
              "The base58-encoded private keys for signing",
              {{"privatekey", ArgType::STR_HEX, ArgOptional::OMITTED,
                "private key in base58-encoding"}}},
-            {"prevtxs",
-             ArgType::ARR,
-             ArgOptional::OMITTED,
-             "The previous dependent transaction outputs",
-             {{"",
-               ArgType::OBJ,
-               ArgOptional::OMITTED,
-               "",
-               {{"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
-                {"vout", ArgType::NUM, ArgOptional::NO, "The output number"},
-                {"scriptPubKey", ArgType::STR_HEX, ArgOptional::NO, "output script"},
-                {"redeemScript", ArgType::STR_HEX, ArgOptional::OMITTED,
-                 "(required for P2SH) redeem script"},
-                {"witnessScript", ArgType::STR_HEX, ArgOptional::OMITTED,
-                 "(required for P2WSH or P2SH-P2WSH) witness script"},
-                {"amount", ArgType::AMOUNT, ArgOptional::OMITTED,
-                 "(required for Segwit inputs) the amount spent"}}}}},
+            PrevTxsArg("output script"),
             {"sighashtype", ArgType::STR, Json("DEFAULT for Taproot, ALL otherwise"),
-             "The signature hash type. Must be one of:\n"
-             "       \"DEFAULT\"\n"
-             "       \"ALL\"\n"
-             "       \"NONE\"\n"
-             "       \"SINGLE\"\n"
-             "       \"ALL|ANYONECANPAY\"\n"
-             "       \"NONE|ANYONECANPAY\"\n"
-             "       \"SINGLE|ANYONECANPAY\"\n"},
+             "The signature hash type. Must be one of:\n" + SighashNamesDoc() + "\n"},
         },
-        {ResultDoc{
-            ResultType::OBJ,
-            "",
-            "",
-            {{ResultType::STR_HEX, "hex", "The hex-encoded raw transaction with signature(s)"},
-             {ResultType::BOOL, "complete", "If the transaction has a complete set of signatures"},
-             {ResultType::ARR,
-              "errors",
-              true,
-              "Script verification errors (if there are any)",
-              {{ResultType::OBJ,
-                "",
-                "",
-                {{ResultType::STR_HEX, "txid", "The hash of the referenced, previous transaction"},
-                 {ResultType::NUM, "vout", "The index of the output to spent and used as input"},
-                 {ResultType::ARR, "witness", "", {{ResultType::STR_HEX, "witness", ""}}},
-                 {ResultType::STR_HEX, "scriptSig", "The hex-encoded signature script"},
-                 {ResultType::NUM, "sequence", "Script sequence number"},
-                 {ResultType::STR, "error",
-                  "Verification or signing error related to the input"}}}}}}}},
+        SignRawTransactionResultDoc(),
         HelpExampleCli("signrawtransactionwithkey", "\"myhex\" \"[\\\"key1\\\",\\\"key2\\\"]\"") +
             HelpExampleRpc("signrawtransactionwithkey",
                            "\"myhex\", \"[\\\"key1\\\",\\\"key2\\\"]\""),
@@ -989,7 +599,7 @@ Method SignRawTransactionWithKey(const Services& services)
             common::SigningProvider provider;
             for (const Json& k : request.Param(1)) {
                 if (!k.is_string()) {
-                    ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + JsonTypeName(k) +
+                    ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{JsonTypeName(k)} +
                                                  " is not of expected type string");
                 }
                 const auto wif = common::DecodeSecret(k.get<std::string>(), chain.Params());
@@ -1003,8 +613,9 @@ Method SignRawTransactionWithKey(const Services& services)
                 const auto coin = chain.GetCoin(in.prevout);
                 coins[in.prevout] = coin ? std::optional{coin->out} : std::nullopt;
             }
-            ParsePrevouts(request.Param(2), provider, coins);
-            const int hash_type = ParseSighash(request.Param(3));
+            ParsePrevouts(request.Param(2), &provider, coins);
+            const int hash_type =
+                ParseSighashString(request.Param(3)).value_or(consensus::SIGHASH_DEFAULT);
             return SignTransaction(*mtx, provider, coins, hash_type);
         }};
 }

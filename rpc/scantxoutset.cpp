@@ -4,6 +4,7 @@
 #include <interfaces/chain.h>
 #include <rpc/dispatch.h>
 #include <rpc/method.h>
+#include <rpc/rawtransaction_util.h>
 #include <rpc/register.h>
 #include <rpc/services.h>
 #include <rpc/util.h>
@@ -70,46 +71,16 @@ std::string_view ScriptKey(const consensus::Script& script)
 // descriptor Core infers for it from everything the object's expansion knows.
 void AddScanObject(const Json& object, const common::ChainParams& params, Needles& needles)
 {
-    std::string text;
-    std::pair<int64_t, int64_t> range{0, 1000};
-    if (object.is_string()) {
-        text = object.get<std::string>();
-    } else if (object.is_object()) {
-        const auto desc = object.find("desc");
-        if (desc == object.end() || desc->is_null()) {
-            ThrowRpc(RPC_INVALID_PARAMETER, "Descriptor needs to be provided in scan object");
-        }
-        if (!desc->is_string()) {
-            ThrowRpc(RPC_TYPE_ERROR, "JSON value of type " + std::string{JsonTypeName(*desc)} +
-                                         " is not of expected type string");
-        }
-        text = desc->get<std::string>();
-        const auto range_value = object.find("range");
-        if (range_value != object.end() && !range_value->is_null()) {
-            range = ParseDescriptorRange(*range_value);
-        }
-    } else {
-        ThrowRpc(RPC_INVALID_PARAMETER, "Scan object needs to be either a string or an object");
-    }
-    auto desc = common::ParseDescriptor(text, params);
-    if (!desc) ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY, desc.error().message);
-    if (!(*desc)->IsRange()) range = {0, 0};
-
     // One pool of knowledge per scan object, as Core merges its signing provider.
     common::DescriptorExpansion known;
     std::vector<consensus::Script> scripts;
-    for (int64_t i = range.first; i <= range.second; ++i) {
-        auto exp = (*desc)->Expand(static_cast<uint32_t>(i));
-        if (!exp) {
-            ThrowRpc(RPC_INVALID_ADDRESS_OR_KEY,
-                     "Cannot derive script without private keys: '" + text + "'");
-        }
-        scripts.insert(scripts.end(), exp->output_scripts.begin(), exp->output_scripts.end());
-        known.pubkeys.merge(exp->pubkeys);
-        known.origins.merge(exp->origins);
-        known.scripts.merge(exp->scripts);
-        known.taproot.merge(exp->taproot);
-    }
+    ExpandScanObject(object, params, [&](common::DescriptorExpansion& exp) {
+        scripts.insert(scripts.end(), exp.output_scripts.begin(), exp.output_scripts.end());
+        known.pubkeys.merge(exp.pubkeys);
+        known.origins.merge(exp.origins);
+        known.scripts.merge(exp.scripts);
+        known.taproot.merge(exp.taproot);
+    });
     for (const auto& script : scripts) {
         std::string inferred = common::InferDescriptorString(script, known, params);
         needles.emplace(std::string{ScriptKey(script)}, std::move(inferred));

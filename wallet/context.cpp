@@ -161,6 +161,60 @@ util::Expected<void> UpdateStartupSetting(const fs::path& file, const std::strin
     return WriteSettings(file, *json);
 }
 
+// The settings.json check every call that may change the startup list makes first, so a
+// damaged file fails the call before anything is created or unloaded.
+std::optional<LoadError> CheckStartupSettings(const fs::path& settings_file,
+                                              std::optional<bool> load_on_startup)
+{
+    if (!load_on_startup || settings_file.empty()) return std::nullopt;
+    if (auto checked = CheckSettings(settings_file); !checked) {
+        return Fail(LoadStatus::FAILED, checked.error().message);
+    }
+    return std::nullopt;
+}
+
+// Records load_on_startup for `name`; a failure only warns, as in Core.
+void ApplyStartupSetting(const fs::path& settings_file, util::Logger* logger,
+                         const std::string& name, std::optional<bool> load_on_startup)
+{
+    if (!load_on_startup || settings_file.empty()) return;
+    if (auto updated = UpdateStartupSetting(settings_file, name, *load_on_startup);
+        !updated && logger) {
+        logger->Warning("Wallet load on startup setting could not be updated: " +
+                        updated.error().message);
+    }
+}
+
+// Attaches a created or loaded wallet to the chain and lists it, ending its loading mark
+// either way; a wallet that cannot attach is detached and not listed.
+std::optional<LoadError> AttachAndList(const std::shared_ptr<Wallet>& wallet,
+                                       const std::string& name, std::mutex& mutex,
+                                       std::vector<std::shared_ptr<Wallet>>& wallets,
+                                       std::set<std::string>& loading)
+{
+    auto attached = wallet->Attach();
+    if (!attached) wallet->Detach();
+    std::lock_guard lock{mutex};
+    loading.erase(name);
+    if (!attached) return Fail(LoadStatus::FAILED, attached.error().message);
+    wallets.push_back(wallet);
+    return std::nullopt;
+}
+
+// Marks `name` as being created or loaded; false when another call already is.
+bool StartLoading(std::mutex& mutex, std::set<std::string>& loading, const std::string& name)
+{
+    std::lock_guard lock{mutex};
+    return loading.insert(name).second;
+}
+
+// Ends that mark.
+void EndLoading(std::mutex& mutex, std::set<std::string>& loading, const std::string& name)
+{
+    std::lock_guard lock{mutex};
+    loading.erase(name);
+}
+
 } // namespace
 
 WalletManager::WalletManager(interfaces::Chain& chain, WalletManagerOptions options,
@@ -229,22 +283,14 @@ WalletManager::CreateWallet(const std::string& name, const CreateOptions& option
                     "disabled.");
     }
     // Check settings.json before anything is created, so a damaged file fails the call cleanly.
-    if (load_on_startup && !m_options.settings_file.empty()) {
-        if (auto checked = CheckSettings(m_options.settings_file); !checked) {
-            return Fail(LoadStatus::FAILED, checked.error().message);
-        }
+    if (auto failed = CheckStartupSettings(m_options.settings_file, load_on_startup)) {
+        return *failed;
     }
     const fs::path dir = WalletPath(m_options.wallet_dir, name);
-    {
-        std::lock_guard lock{m_mutex};
-        if (!m_loading.insert(name).second) {
-            return Fail(LoadStatus::FAILED, "Wallet already loading.");
-        }
+    if (!StartLoading(m_mutex, m_loading, name)) {
+        return Fail(LoadStatus::FAILED, "Wallet already loading.");
     }
-    auto done = [&] {
-        std::lock_guard lock{m_mutex};
-        m_loading.erase(name);
-    };
+    auto done = [&] { EndLoading(m_mutex, m_loading, name); };
     if (HoldsDatabase(dir) || GetWallet(name)) {
         done();
         return Fail(LoadStatus::ALREADY_EXISTS, "Wallet file verification failed. Failed to "
@@ -262,23 +308,8 @@ WalletManager::CreateWallet(const std::string& name, const CreateOptions& option
         done();
         return Fail(LoadStatus::FAILED, wallet.error().message);
     }
-    if (auto attached = (*wallet)->Attach(); !attached) {
-        (*wallet)->Detach();
-        done();
-        return Fail(LoadStatus::FAILED, attached.error().message);
-    }
-    {
-        std::lock_guard lock{m_mutex};
-        m_wallets.push_back(*wallet);
-        m_loading.erase(name);
-    }
-    if (load_on_startup && !m_options.settings_file.empty()) {
-        if (auto updated = UpdateStartupSetting(m_options.settings_file, name, *load_on_startup);
-            !updated && m_logger) {
-            m_logger->Warning("Wallet load on startup setting could not be updated: " +
-                              updated.error().message);
-        }
-    }
+    if (auto failed = AttachAndList(*wallet, name, m_mutex, m_wallets, m_loading)) return *failed;
+    ApplyStartupSetting(m_options.settings_file, m_logger, name, load_on_startup);
     if (m_logger) m_logger->Info("Created wallet \"" + name + "\" in " + dir.string());
     return *wallet;
 }
@@ -288,10 +319,8 @@ WalletManager::LoadWallet(const std::string& name, std::optional<bool> load_on_s
 {
     if (auto invalid = CheckWalletName(name)) return *invalid;
     if (!m_chain) return NoChain();
-    if (load_on_startup && !m_options.settings_file.empty()) {
-        if (auto checked = CheckSettings(m_options.settings_file); !checked) {
-            return Fail(LoadStatus::FAILED, checked.error().message);
-        }
+    if (auto failed = CheckStartupSettings(m_options.settings_file, load_on_startup)) {
+        return *failed;
     }
     {
         std::lock_guard lock{m_mutex};
@@ -305,10 +334,7 @@ WalletManager::LoadWallet(const std::string& name, std::optional<bool> load_on_s
             return Fail(LoadStatus::FAILED, "Wallet already loading.");
         }
     }
-    auto done = [&] {
-        std::lock_guard lock{m_mutex};
-        m_loading.erase(name);
-    };
+    auto done = [&] { EndLoading(m_mutex, m_loading, name); };
     const fs::path dir = WalletPath(m_options.wallet_dir, name);
     if (!PathExists(dir)) {
         done();
@@ -328,23 +354,8 @@ WalletManager::LoadWallet(const std::string& name, std::optional<bool> load_on_s
         done();
         return Fail(LoadStatus::FAILED, wallet.error().message);
     }
-    if (auto attached = (*wallet)->Attach(); !attached) {
-        (*wallet)->Detach();
-        done();
-        return Fail(LoadStatus::FAILED, attached.error().message);
-    }
-    {
-        std::lock_guard lock{m_mutex};
-        m_wallets.push_back(*wallet);
-        m_loading.erase(name);
-    }
-    if (load_on_startup && !m_options.settings_file.empty()) {
-        if (auto updated = UpdateStartupSetting(m_options.settings_file, name, *load_on_startup);
-            !updated && m_logger) {
-            m_logger->Warning("Wallet load on startup setting could not be updated: " +
-                              updated.error().message);
-        }
-    }
+    if (auto failed = AttachAndList(*wallet, name, m_mutex, m_wallets, m_loading)) return *failed;
+    ApplyStartupSetting(m_options.settings_file, m_logger, name, load_on_startup);
     if (m_logger) m_logger->Info("Loaded wallet \"" + name + "\" from " + dir.string());
     return *wallet;
 }
@@ -359,22 +370,14 @@ WalletManager::RestoreWallet(const std::string& name, const fs::path& backup_fil
     if (!fs::exists(backup_file, ec)) {
         return Fail(LoadStatus::INVALID, "Backup file does not exist");
     }
-    if (load_on_startup && !m_options.settings_file.empty()) {
-        if (auto checked = CheckSettings(m_options.settings_file); !checked) {
-            return Fail(LoadStatus::FAILED, checked.error().message);
-        }
+    if (auto failed = CheckStartupSettings(m_options.settings_file, load_on_startup)) {
+        return *failed;
     }
     const fs::path dir = WalletPath(m_options.wallet_dir, name);
-    {
-        std::lock_guard lock{m_mutex};
-        if (!m_loading.insert(name).second) {
-            return Fail(LoadStatus::FAILED, "Wallet already loading.");
-        }
+    if (!StartLoading(m_mutex, m_loading, name)) {
+        return Fail(LoadStatus::FAILED, "Wallet already loading.");
     }
-    auto done = [&] {
-        std::lock_guard lock{m_mutex};
-        m_loading.erase(name);
-    };
+    auto done = [&] { EndLoading(m_mutex, m_loading, name); };
     if (PathExists(dir)) {
         done();
         return Fail(LoadStatus::ALREADY_EXISTS, "Failed to create database path '" + dir.string() +
@@ -399,10 +402,8 @@ WalletManager::RestoreWallet(const std::string& name, const fs::path& backup_fil
 std::optional<LoadError> WalletManager::UnloadWallet(const std::string& name,
                                                      std::optional<bool> load_on_startup)
 {
-    if (load_on_startup && !m_options.settings_file.empty()) {
-        if (auto checked = CheckSettings(m_options.settings_file); !checked) {
-            return Fail(LoadStatus::FAILED, checked.error().message);
-        }
+    if (auto failed = CheckStartupSettings(m_options.settings_file, load_on_startup)) {
+        return *failed;
     }
     std::shared_ptr<Wallet> wallet;
     {
@@ -432,13 +433,7 @@ std::optional<LoadError> WalletManager::UnloadWallet(const std::string& name,
         std::lock_guard lock{m_mutex};
         m_loading.erase(name);
     }
-    if (load_on_startup && !m_options.settings_file.empty()) {
-        if (auto updated = UpdateStartupSetting(m_options.settings_file, name, *load_on_startup);
-            !updated && m_logger) {
-            m_logger->Warning("Wallet load on startup setting could not be updated: " +
-                              updated.error().message);
-        }
-    }
+    ApplyStartupSetting(m_options.settings_file, m_logger, name, load_on_startup);
     if (m_logger) m_logger->Info("Unloaded wallet \"" + name + "\"");
     return std::nullopt;
 }

@@ -23,9 +23,6 @@ namespace {
 using rpc::Json;
 using rpc::ThrowRpc;
 
-constexpr uint32_t MAX_BIP125_RBF_SEQUENCE{0xfffffffd};
-constexpr int64_t LOCKTIME_MAX{0xffffffff};
-
 // UniValue's type names, which Core's messages quote.
 std::string TypeName(const Json& value)
 {
@@ -58,124 +55,16 @@ std::string EncodeTxHex(const consensus::MutableTransaction& tx)
     return util::HexStr(consensus::Encode(tx));
 }
 
-std::vector<ParsedOutput> ParseOutputsParam(const Json& outputs_in,
-                                            const common::ChainParams& params)
+std::vector<ParsedOutput> ParseOutputsParam(const Json& outputs, const common::ChainParams& params)
 {
-    if (outputs_in.is_null()) {
-        ThrowRpc(rpc::RPC_INVALID_PARAMETER, "Invalid parameter, output argument must be non-null");
-    }
-    std::vector<std::pair<std::string, const Json*>> pairs;
-    if (outputs_in.is_object()) {
-        for (const auto& [key, value] : outputs_in.items())
-            pairs.emplace_back(key, &value);
-    } else if (outputs_in.is_array()) {
-        for (const Json& output : outputs_in) {
-            if (!output.is_object()) {
-                ThrowRpc(rpc::RPC_INVALID_PARAMETER,
-                         "Invalid parameter, key-value pair not an object as expected");
-            }
-            if (output.size() != 1) {
-                ThrowRpc(rpc::RPC_INVALID_PARAMETER,
-                         "Invalid parameter, key-value pair must contain exactly one key");
-            }
-            pairs.emplace_back(output.begin().key(), &output.begin().value());
-        }
-    } else {
-        ThrowRpc(rpc::RPC_TYPE_ERROR,
-                 "JSON value of type " + TypeName(outputs_in) + " is not of expected type array");
-    }
-
-    std::vector<ParsedOutput> parsed;
-    std::set<std::vector<uint8_t>, common::BytesLess> scripts;
-    bool has_data{false};
-    for (const auto& [key, value] : pairs) {
-        ParsedOutput entry;
-        entry.key = key;
-        if (key == "data") {
-            if (has_data) {
-                ThrowRpc(rpc::RPC_INVALID_PARAMETER, "Invalid parameter, duplicate key: data");
-            }
-            has_data = true;
-            // Core reads the value's text, so a number is parsed as its digits.
-            const Json text = value->is_string() ? *value : Json(value->dump());
-            const auto data = rpc::ParseHexParam(text, "Data");
-            entry.out.value = 0;
-            entry.out.script_pubkey << consensus::OP_RETURN << data;
-        } else {
-            const auto dest = common::DecodeDestination(key, params);
-            if (!dest || !common::IsValidDestination(*dest)) {
-                ThrowRpc(rpc::RPC_INVALID_ADDRESS_OR_KEY, "Invalid Bitcoin address: " + key);
-            }
-            entry.out.script_pubkey = common::GetScriptForDestination(*dest);
-            if (!scripts.insert(entry.out.script_pubkey.bytes()).second) {
-                ThrowRpc(rpc::RPC_INVALID_PARAMETER,
-                         "Invalid parameter, duplicated address: " + key);
-            }
-            entry.out.value = rpc::AmountFromValue(*value);
-        }
-        parsed.push_back(std::move(entry));
-    }
-    return parsed;
+    return rpc::ParseOutputs(outputs, params);
 }
 
 void ParseInputsParam(const Json& inputs, const Json& locktime, bool rbf,
                       consensus::MutableTransaction& tx)
 {
-    if (!locktime.is_null()) {
-        const int64_t value = IntField(locktime);
-        if (value < 0 || value > LOCKTIME_MAX) {
-            ThrowRpc(rpc::RPC_INVALID_PARAMETER, "Invalid parameter, locktime out of range");
-        }
-        tx.locktime = static_cast<uint32_t>(value);
-    }
-    if (inputs.is_null()) return;
-    if (!inputs.is_array()) {
-        ThrowRpc(rpc::RPC_TYPE_ERROR,
-                 "JSON value of type " + TypeName(inputs) + " is not of expected type array");
-    }
-    for (const Json& input : inputs) {
-        if (!input.is_object()) {
-            ThrowRpc(rpc::RPC_TYPE_ERROR,
-                     "JSON value of type " + TypeName(input) + " is not of expected type object");
-        }
-        consensus::TxIn in;
-        in.prevout.hash = rpc::ParseHashParam(Field(input, "txid"), "txid");
-        const Json& vout = Field(input, "vout");
-        if (!vout.is_number()) {
-            ThrowRpc(rpc::RPC_INVALID_PARAMETER, "Invalid parameter, missing vout key");
-        }
-        const int64_t n = IntField(vout);
-        if (n < 0)
-            ThrowRpc(rpc::RPC_INVALID_PARAMETER, "Invalid parameter, vout cannot be negative");
-        if (n > std::numeric_limits<int32_t>::max()) {
-            ThrowRpc(rpc::RPC_TYPE_ERROR, "JSON integer out of range");
-        }
-        in.prevout.n = static_cast<uint32_t>(n);
-        if (rbf) {
-            in.sequence = MAX_BIP125_RBF_SEQUENCE;
-        } else if (tx.locktime != 0) {
-            in.sequence = consensus::TxIn::SEQUENCE_FINAL - 1;
-        } else {
-            in.sequence = consensus::TxIn::SEQUENCE_FINAL;
-        }
-        const Json& sequence = Field(input, "sequence");
-        if (sequence.is_number()) {
-            const int64_t seq = IntField(sequence);
-            if (seq < 0 || seq > consensus::TxIn::SEQUENCE_FINAL) {
-                ThrowRpc(rpc::RPC_INVALID_PARAMETER,
-                         "Invalid parameter, sequence number is out of range");
-            }
-            in.sequence = static_cast<uint32_t>(seq);
-        }
-        tx.vin.push_back(std::move(in));
-    }
-    if (rbf && !tx.vin.empty() &&
-        std::none_of(tx.vin.begin(), tx.vin.end(), [](const consensus::TxIn& in) {
-            return in.sequence <= MAX_BIP125_RBF_SEQUENCE;
-        })) {
-        ThrowRpc(rpc::RPC_INVALID_PARAMETER,
-                 "Invalid parameter combination: Sequence number(s) contradict replaceable option");
-    }
+    rpc::AddInputs(inputs, locktime, rbf, tx);
+    rpc::CheckReplaceable(tx, rbf);
 }
 
 std::set<size_t> ParseSubtractFeeParam(const Json& sffo, const std::vector<std::string>& keys)
@@ -460,6 +349,18 @@ void ApplyInputSequences(const consensus::MutableTransaction& requested,
     }
 }
 
+std::optional<consensus::MutableTransaction> ExtractIfComplete(const common::Psbt& psbt,
+                                                               bool& complete)
+{
+    if (!complete) return std::nullopt;
+    auto extracted = common::ExtractTransaction(psbt);
+    if (!extracted) {
+        complete = false;
+        return std::nullopt;
+    }
+    return std::move(extracted).value();
+}
+
 Json FinishTransaction(Wallet& wallet, const Json& options, const consensus::MutableTransaction& tx)
 {
     auto psbt = common::CreatePsbt(tx);
@@ -476,15 +377,7 @@ Json FinishTransaction(Wallet& wallet, const Json& options, const consensus::Mut
         if (!signed_psbt) ThrowPsbtError(signed_psbt.error().message);
         complete = signed_psbt.value();
     }
-    std::optional<consensus::MutableTransaction> final_tx;
-    if (complete) {
-        auto extracted = common::ExtractTransaction(psbt.value());
-        if (extracted) {
-            final_tx = std::move(extracted).value();
-        } else {
-            complete = false;
-        }
-    }
+    auto final_tx = ExtractIfComplete(psbt.value(), complete);
 
     Json result = Json::object();
     const bool psbt_opt_in = Field(options, "psbt").is_boolean() && options["psbt"].get<bool>();
@@ -511,26 +404,7 @@ Json FinishTransaction(Wallet& wallet, const Json& options, const consensus::Mut
 
 std::optional<int> ParseSighashParam(const Json& value)
 {
-    if (value.is_null()) return std::nullopt;
-    if (!value.is_string()) {
-        ThrowRpc(rpc::RPC_TYPE_ERROR,
-                 "JSON value of type " + TypeName(value) + " is not of expected type string");
-    }
-    static const std::map<std::string, int> TYPES{
-        {"DEFAULT", consensus::SIGHASH_DEFAULT},
-        {"ALL", consensus::SIGHASH_ALL},
-        {"ALL|ANYONECANPAY", consensus::SIGHASH_ALL | consensus::SIGHASH_ANYONECANPAY},
-        {"NONE", consensus::SIGHASH_NONE},
-        {"NONE|ANYONECANPAY", consensus::SIGHASH_NONE | consensus::SIGHASH_ANYONECANPAY},
-        {"SINGLE", consensus::SIGHASH_SINGLE},
-        {"SINGLE|ANYONECANPAY", consensus::SIGHASH_SINGLE | consensus::SIGHASH_ANYONECANPAY},
-    };
-    const auto& text = value.get_ref<const std::string&>();
-    const auto it = TYPES.find(text);
-    if (it == TYPES.end()) {
-        ThrowRpc(rpc::RPC_INVALID_PARAMETER, "'" + text + "' is not a valid sighash parameter.");
-    }
-    return it->second;
+    return rpc::ParseSighashString(value);
 }
 
 void ThrowPsbtError(const std::string& message)
@@ -604,13 +478,7 @@ std::string SighashDoc(bool psbt)
     return std::string{psbt ? "The signature hash type to sign with if not specified by the "
                               "PSBT. Must be one of\n"
                             : "The signature hash type. Must be one of\n"} +
-           "       \"DEFAULT\"\n"
-           "       \"ALL\"\n"
-           "       \"NONE\"\n"
-           "       \"SINGLE\"\n"
-           "       \"ALL|ANYONECANPAY\"\n"
-           "       \"NONE|ANYONECANPAY\"\n"
-           "       \"SINGLE|ANYONECANPAY\"";
+           rpc::SighashNamesDoc();
 }
 
 std::vector<rpc::Arg> OutputsDoc()

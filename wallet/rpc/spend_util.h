@@ -10,6 +10,7 @@
 #include <consensus/transaction.h>
 #include <rpc/jsonrpc.h>
 #include <rpc/method.h>
+#include <rpc/rawtransaction_util.h>
 #include <wallet/spend.h>
 
 #include <cstdint>
@@ -29,22 +30,17 @@ namespace wallet {
 class Wallet;
 class WalletManager;
 
-/// One output of an outputs argument: the key as the caller wrote it ("data" or an address)
-/// and the output it stands for.
-struct ParsedOutput
-{
-    std::string key{};
-    consensus::TxOut out{};
-};
+/// One output of an outputs argument (key as written, and the output).
+using ParsedOutput = rpc::ParsedOutput;
 
-/// Core's NormalizeOutputs + ParseOutputs: an object {address: amount, "data": hex} or an array
-/// of one-key objects; -8/-5/-3 with Core's messages on bad keys, duplicates and amounts.
-// TODO(lead): merge with createrawtransaction's parser (file-local in rpc/rawtransaction.cpp).
+/// Core's NormalizeOutputs + ParseOutputs (rpc::ParseOutputs): an object {address: amount,
+/// "data": hex} or an array of one-key objects; -8/-5/-3 with Core's messages.
 std::vector<ParsedOutput> ParseOutputsParam(const rpc::Json& outputs,
                                             const common::ChainParams& params);
 
-/// Core's ConstructTransaction for the inputs part: txid/vout/sequence objects, sequences
-/// defaulting from `rbf` and `locktime`; Core's -8 messages. Fills tx.vin and tx.locktime.
+/// Core's ConstructTransaction for the inputs part (rpc::AddInputs, then the replaceable check):
+/// txid/vout/sequence objects, sequences defaulting from `rbf` and `locktime`; Core's -8
+/// messages. Fills tx.vin and tx.locktime.
 void ParseInputsParam(const rpc::Json& inputs, const rpc::Json& locktime, bool rbf,
                       consensus::MutableTransaction& tx);
 
@@ -87,6 +83,11 @@ CreatedTransaction FundTransaction(Wallet& wallet, const std::vector<Recipient>&
 /// Gives inputs of `tx` the sequence the caller fixed for them (from an inputs argument).
 void ApplyInputSequences(const consensus::MutableTransaction& requested,
                          consensus::MutableTransaction& tx);
+
+/// The network transaction of a PSBT that FillPsbt reported `complete`, if it extracts; clears
+/// `complete` when it does not (nullopt either way when incomplete).
+std::optional<consensus::MutableTransaction> ExtractIfComplete(const common::Psbt& psbt,
+                                                               bool& complete);
 
 /// Core's FinishTransaction (send, sendall): fills and signs a PSBT of `tx`, finalizes it and
 /// either commits the transaction or returns it: {psbt?, txid?, hex?, complete}.

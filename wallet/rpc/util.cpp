@@ -152,4 +152,33 @@ std::string LabelFromValue(const rpc::Json& value)
     return label;
 }
 
+bool AvoidReuseFlag(const Wallet& wallet, const rpc::Json& param)
+{
+    const bool can_avoid_reuse = wallet.HasFlag(WALLET_FLAG_AVOID_REUSE);
+    const bool avoid_reuse = param.is_null() ? can_avoid_reuse : param.get<bool>();
+    if (avoid_reuse && !can_avoid_reuse) {
+        rpc::ThrowRpc(RPC_WALLET_ERROR, "wallet does not have the \"avoid reuse\" feature enabled");
+    }
+    return avoid_reuse;
+}
+
+rpc::Json LastProcessedBlock(const Wallet& wallet)
+{
+    const BestBlock last = wallet.LastBlock();
+    return rpc::Json{{"hash", last.hash.GetHex()}, {"height", last.height}};
+}
+
+rpc::ResultDoc LastProcessedBlockDoc()
+{
+    using rpc::ResultType;
+    return rpc::ResultDoc{
+        ResultType::OBJ,
+        "lastprocessedblock",
+        "hash and height of the block this information was generated on",
+        {
+            {ResultType::STR_HEX, "hash", "hash of the block this information was generated on"},
+            {ResultType::NUM, "height", "height of the block this information was generated on"},
+        }};
+}
+
 } // namespace wallet

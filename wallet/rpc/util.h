@@ -67,4 +67,14 @@ void SetFeeEstimateMode(const rpc::Json& conf_target, const rpc::Json& estimate_
 /// Core's label check: throws -11 "Invalid label name" for "*".
 std::string LabelFromValue(const rpc::Json& value);
 
+/// Core's GetAvoidReuseFlag: the avoid_reuse argument, defaulting to the wallet's flag; throws
+/// -4 "wallet does not have the \"avoid reuse\" feature enabled" when asked for without it.
+bool AvoidReuseFlag(const Wallet& wallet, const rpc::Json& param);
+
+/// {"hash", "height"} of the last block the wallet processed ("lastprocessedblock").
+rpc::Json LastProcessedBlock(const Wallet& wallet);
+
+/// Core's help for that "lastprocessedblock" result field.
+rpc::ResultDoc LastProcessedBlockDoc();
+
 } // namespace wallet

@@ -3,6 +3,7 @@
 // getwalletinfo, with Bitcoin Core v28's names, results, errors and codes. The key and coin
 // methods live in wallet_manage_keys.cpp.
 #include <wallet/rpc/register.h>
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/util.h>
 #include <wallet/rpc/wallet_manage_internal.h>
 
@@ -22,23 +23,6 @@
 namespace wallet {
 
 namespace {
-
-using rpc::Arg;
-using rpc::ArgOptional;
-using rpc::ArgOptions;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleCliNamed;
-using rpc::HelpExampleRpc;
-using rpc::HelpExampleRpcNamed;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
 
 // Core's FEATURE_LATEST, which getwalletinfo reports for every wallet it creates.
 constexpr int64_t WALLET_VERSION{169900};
@@ -715,8 +699,7 @@ Method GetWalletInfoMethod(WalletManager& manager)
                 }
                 obj["birthtime"] = birth;
             }
-            const BestBlock last = wallet->LastBlock();
-            obj["lastprocessedblock"] = Json{{"hash", last.hash.GetHex()}, {"height", last.height}};
+            obj["lastprocessedblock"] = LastProcessedBlock(*wallet);
             return obj;
         },
     };

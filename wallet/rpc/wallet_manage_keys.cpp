@@ -1,6 +1,7 @@
 // wallet: importdescriptors, listdescriptors, rescanblockchain, keypoolrefill, lockunspent,
 // listlockunspent, abandontransaction and signmessage, with Bitcoin Core v28's names, results,
 // errors and codes.
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/util.h>
 #include <wallet/rpc/wallet_manage_internal.h>
 
@@ -19,21 +20,6 @@
 namespace wallet {
 
 namespace {
-
-using rpc::Arg;
-using rpc::ArgOptional;
-using rpc::ArgOptions;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleRpc;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
 
 // Core's TIMESTAMP_WINDOW: a rescan for keys born at time T starts at blocks from T - 2 h.
 constexpr int64_t TIMESTAMP_WINDOW{2 * 60 * 60};

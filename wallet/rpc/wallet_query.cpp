@@ -3,6 +3,7 @@
 // coins live in wallet_query_coins.cpp, the transaction listings in wallet_query_tx.cpp and
 // wallet_query_received.cpp.
 #include <wallet/rpc/register.h>
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/util.h>
 #include <wallet/rpc/wallet_query_internal.h>
 
@@ -26,24 +27,8 @@ namespace wallet {
 
 namespace {
 
-using rpc::Arg;
-using rpc::ArgOptional;
-using rpc::ArgOptions;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleRpc;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
-
 // Core's -addresstype and -changetype defaults (minibit has no such options yet).
 constexpr OutputType DEFAULT_ADDRESS_TYPE{OutputType::BECH32};
-constexpr const char* EXAMPLE_ADDRESS{"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl"};
 constexpr const char* NO_KEYS_MESSAGE{"Error: This wallet has no available keys"};
 
 std::string Quoted(const std::string& text)

@@ -1,5 +1,6 @@
 // wallet: getbalances, getbalance and listunspent, with Bitcoin Core v28's names, results,
 // errors and codes.
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/util.h>
 #include <wallet/rpc/wallet_query_internal.h>
 
@@ -19,52 +20,6 @@
 namespace wallet {
 
 namespace {
-
-using rpc::Arg;
-using rpc::ArgOptional;
-using rpc::ArgOptions;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleRpc;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
-
-constexpr const char* EXAMPLE_ADDRESS{"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl"};
-
-Json LastProcessedBlock(const Wallet& wallet)
-{
-    const BestBlock last = wallet.LastBlock();
-    return Json{{"hash", last.hash.GetHex()}, {"height", last.height}};
-}
-
-ResultDoc LastProcessedBlockDoc()
-{
-    return ResultDoc{
-        ResultType::OBJ,
-        "lastprocessedblock",
-        "hash and height of the block this information was generated on",
-        {
-            {ResultType::STR_HEX, "hash", "hash of the block this information was generated on"},
-            {ResultType::NUM, "height", "height of the block this information was generated on"},
-        }};
-}
-
-// Core's GetAvoidReuseFlag.
-bool AvoidReuseFlag(const Wallet& wallet, const Json& param)
-{
-    const bool can_avoid_reuse = wallet.HasFlag(WALLET_FLAG_AVOID_REUSE);
-    const bool avoid_reuse = param.is_null() ? can_avoid_reuse : param.get<bool>();
-    if (avoid_reuse && !can_avoid_reuse) {
-        ThrowRpc(RPC_WALLET_ERROR, "wallet does not have the \"avoid reuse\" feature enabled");
-    }
-    return avoid_reuse;
-}
 
 // ---- balances ------------------------------------------------------------------------------
 

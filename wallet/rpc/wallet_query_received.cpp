@@ -1,5 +1,6 @@
 // wallet: getreceivedbyaddress, getreceivedbylabel, listreceivedbyaddress and
 // listreceivedbylabel, with Bitcoin Core v28's names, results, errors and codes.
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/util.h>
 #include <wallet/rpc/wallet_query_internal.h>
 
@@ -20,22 +21,6 @@
 namespace wallet {
 
 namespace {
-
-using rpc::ArgOptional;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleRpc;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
-
-constexpr const char* EXAMPLE_ADDRESS{"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl"};
-const char* const WATCHONLY_HELP{"true for watch-only wallets, otherwise false"};
 
 // ---- received by address / label -----------------------------------------------------------
 
@@ -229,46 +214,61 @@ Json ListReceived(const Wallet& wallet, const Request& request, bool by_label)
     return result;
 }
 
+// listreceivedbyaddress's and listreceivedbylabel's arguments: the same but for what
+// include_empty lists and the address form's address_filter.
+std::vector<Arg> ListReceivedArgs(bool by_address)
+{
+    std::vector<Arg> args{
+        {"minconf", ArgType::NUM, Json(1),
+         "The minimum number of confirmations before payments are included."},
+        {"include_empty", ArgType::BOOL, Json(false),
+         by_address ? "Whether to include addresses that haven't received any payments."
+                    : "Whether to include labels that haven't received any payments."},
+        {"include_watchonly", ArgType::BOOL, DefaultHint{WATCHONLY_HELP},
+         "Whether to include watch-only addresses (see 'importaddress')"},
+    };
+    if (by_address) {
+        args.push_back({"address_filter", ArgType::STR, ArgOptional::OMITTED,
+                        "If present and non-empty, only return information on this address."});
+    }
+    args.push_back({"include_immature_coinbase", ArgType::BOOL, Json(false),
+                    "Include immature coinbase transactions."});
+    return args;
+}
+
+// Their results: one object per address (with its txids) or per label.
+ResultDoc ListReceivedResultDoc(bool by_address)
+{
+    std::vector<ResultDoc> fields{
+        {ResultType::BOOL, "involvesWatchonly", true,
+         "Only returns true if imported addresses were involved in transaction"},
+    };
+    if (by_address) fields.push_back({ResultType::STR, "address", "The receiving address"});
+    fields.push_back({ResultType::STR_AMOUNT, "amount",
+                      by_address ? "The total amount in BTC received by the address"
+                                 : "The total amount received by addresses with this label"});
+    fields.push_back({ResultType::NUM, "confirmations",
+                      "The number of confirmations of the most recent transaction included"});
+    fields.push_back({ResultType::STR, "label",
+                      "The label of the receiving address. The default label is \"\""});
+    if (by_address) {
+        fields.push_back(
+            {ResultType::ARR,
+             "txids",
+             "",
+             {{ResultType::STR_HEX, "txid", "The ids of transactions received with the address"}}});
+    }
+    return ResultDoc{ResultType::ARR, "", "", {{ResultType::OBJ, "", "", std::move(fields)}}};
+}
+
 Method ListReceivedByAddressMethod(WalletManager& manager)
 {
     return Method{
         "listreceivedbyaddress",
         "wallet",
         "List balances by receiving address.",
-        {
-            {"minconf", ArgType::NUM, Json(1),
-             "The minimum number of confirmations before payments are included."},
-            {"include_empty", ArgType::BOOL, Json(false),
-             "Whether to include addresses that haven't received any payments."},
-            {"include_watchonly", ArgType::BOOL, DefaultHint{WATCHONLY_HELP},
-             "Whether to include watch-only addresses (see 'importaddress')"},
-            {"address_filter", ArgType::STR, ArgOptional::OMITTED,
-             "If present and non-empty, only return information on this address."},
-            {"include_immature_coinbase", ArgType::BOOL, Json(false),
-             "Include immature coinbase transactions."},
-        },
-        {ResultDoc{ResultType::ARR,
-                   "",
-                   "",
-                   {{ResultType::OBJ,
-                     "",
-                     "",
-                     {
-                         {ResultType::BOOL, "involvesWatchonly", true,
-                          "Only returns true if imported addresses were involved in transaction"},
-                         {ResultType::STR, "address", "The receiving address"},
-                         {ResultType::STR_AMOUNT, "amount",
-                          "The total amount in BTC received by the address"},
-                         {ResultType::NUM, "confirmations",
-                          "The number of confirmations of the most recent transaction included"},
-                         {ResultType::STR, "label",
-                          "The label of the receiving address. The default label is \"\""},
-                         {ResultType::ARR,
-                          "txids",
-                          "",
-                          {{ResultType::STR_HEX, "txid",
-                            "The ids of transactions received with the address"}}},
-                     }}}}},
+        ListReceivedArgs(true),
+        {ListReceivedResultDoc(true)},
         HelpExampleCli("listreceivedbyaddress", "") +
             HelpExampleCli("listreceivedbyaddress", "6 true") +
             HelpExampleCli("listreceivedbyaddress", "6 true true \"\" true") +
@@ -289,32 +289,8 @@ Method ListReceivedByLabelMethod(WalletManager& manager)
         "listreceivedbylabel",
         "wallet",
         "List received transactions by label.",
-        {
-            {"minconf", ArgType::NUM, Json(1),
-             "The minimum number of confirmations before payments are included."},
-            {"include_empty", ArgType::BOOL, Json(false),
-             "Whether to include labels that haven't received any payments."},
-            {"include_watchonly", ArgType::BOOL, DefaultHint{WATCHONLY_HELP},
-             "Whether to include watch-only addresses (see 'importaddress')"},
-            {"include_immature_coinbase", ArgType::BOOL, Json(false),
-             "Include immature coinbase transactions."},
-        },
-        {ResultDoc{ResultType::ARR,
-                   "",
-                   "",
-                   {{ResultType::OBJ,
-                     "",
-                     "",
-                     {
-                         {ResultType::BOOL, "involvesWatchonly", true,
-                          "Only returns true if imported addresses were involved in transaction"},
-                         {ResultType::STR_AMOUNT, "amount",
-                          "The total amount received by addresses with this label"},
-                         {ResultType::NUM, "confirmations",
-                          "The number of confirmations of the most recent transaction included"},
-                         {ResultType::STR, "label",
-                          "The label of the receiving address. The default label is \"\""},
-                     }}}}},
+        ListReceivedArgs(false),
+        {ListReceivedResultDoc(false)},
         HelpExampleCli("listreceivedbylabel", "") +
             HelpExampleCli("listreceivedbylabel", "6 true") +
             HelpExampleRpc("listreceivedbylabel", "6, true, true, true"),

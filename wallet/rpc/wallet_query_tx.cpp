@@ -1,5 +1,6 @@
 // wallet: listtransactions, listsinceblock and gettransaction, with Bitcoin Core v28's names,
 // results, errors and codes.
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/util.h>
 #include <wallet/rpc/wallet_query_internal.h>
 
@@ -23,26 +24,12 @@ namespace wallet {
 
 namespace {
 
-using rpc::ArgOptional;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleRpc;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
-
 constexpr const char* EXAMPLE_TXID{
     "\"1075db55d416d3ca199f55b6084e2115b9345e16c5cf302fc80e9d5fbf5d48d\""};
 constexpr const char* EXAMPLE_BLOCK{
     "\"000000000000000bacf66f7497b7dc45ef753ee9a7d38571037cdb1a57f663ad\""};
 // Core lists removed transactions whatever their depth.
 constexpr int ANY_DEPTH{-100000000};
-const char* const WATCHONLY_HELP{"true for watch-only wallets, otherwise false"};
 
 // What one listing call needs from the wallet, read once.
 struct ListingContext
@@ -562,15 +549,7 @@ Method GetTransactionMethod(WalletManager& manager)
                                {{ResultType::ELISION, "",
                                  "Equivalent to the RPC decoderawtransaction method, or the RPC "
                                  "getrawtransaction method when `verbose` is passed."}}},
-                              {ResultType::OBJ,
-                               "lastprocessedblock",
-                               "hash and height of the block this information was generated on",
-                               {
-                                   {ResultType::STR_HEX, "hash",
-                                    "hash of the block this information was generated on"},
-                                   {ResultType::NUM, "height",
-                                    "height of the block this information was generated on"},
-                               }},
+                              LastProcessedBlockDoc(),
                           })}},
         HelpExampleCli("gettransaction", EXAMPLE_TXID) +
             HelpExampleCli("gettransaction", std::string{EXAMPLE_TXID} + " true") +
@@ -603,9 +582,7 @@ Method GetTransactionMethod(WalletManager& manager)
                 entry["decoded"] =
                     rpc::TxToJson(tx, consensus::Uint256{}, wallet->Chain().Params(), false);
             }
-            const BestBlock last = wallet->LastBlock();
-            entry["lastprocessedblock"] =
-                Json{{"hash", last.hash.GetHex()}, {"height", last.height}};
+            entry["lastprocessedblock"] = LastProcessedBlock(*wallet);
             return entry;
         },
     };

@@ -11,6 +11,7 @@
 #include <rpc/util.h>
 #include <wallet/context.h>
 #include <wallet/rpc/register.h>
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/spend_util.h>
 #include <wallet/rpc/util.h>
 #include <wallet/spend.h>
@@ -28,33 +29,7 @@ namespace wallet {
 
 namespace {
 
-using rpc::Arg;
-using rpc::ArgOptional;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleRpc;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
-
-constexpr const char* EXAMPLE_ADDRESS_0{"bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl"};
 constexpr const char* EXAMPLE_ADDRESS_1{"bc1q02ad21edsxd23d32dfgqqsz4vv4nmtfzuklhy3"};
-
-// Core's GetAvoidReuseFlag.
-bool AvoidReuseFlag(const Wallet& wallet, const Json& param)
-{
-    const bool can_avoid_reuse = wallet.HasFlag(WALLET_FLAG_AVOID_REUSE);
-    const bool avoid_reuse = param.is_null() ? can_avoid_reuse : param.get<bool>();
-    if (avoid_reuse && !can_avoid_reuse) {
-        ThrowRpc(RPC_WALLET_ERROR, "wallet does not have the \"avoid reuse\" feature enabled");
-    }
-    return avoid_reuse;
-}
 
 std::optional<std::string> NonEmptyString(const Json& value)
 {
@@ -126,7 +101,7 @@ std::vector<ResultDoc> SendResults()
 
 Method SendToAddress(WalletManager& manager)
 {
-    const std::string a0{EXAMPLE_ADDRESS_0};
+    const std::string a0{EXAMPLE_ADDRESS};
     return Method{
         "sendtoaddress",
         "wallet",
@@ -210,7 +185,7 @@ Method SendToAddress(WalletManager& manager)
 
 Method SendMany(WalletManager& manager)
 {
-    const std::string a0{EXAMPLE_ADDRESS_0};
+    const std::string a0{EXAMPLE_ADDRESS};
     const std::string a1{EXAMPLE_ADDRESS_1};
     const std::string txid_doc{"The transaction id for the send. Only 1 transaction is created "
                                "regardless of\nthe number of addresses."};
@@ -327,7 +302,7 @@ Json SendOptions(const Request& request)
 
 Method Send(WalletManager& manager)
 {
-    const std::string a0{EXAMPLE_ADDRESS_0};
+    const std::string a0{EXAMPLE_ADDRESS};
     return Method{
         "send",
         "wallet",
@@ -477,7 +452,7 @@ std::string OutpointText(const consensus::OutPoint& outpoint)
 
 Method SendAll(WalletManager& manager)
 {
-    const std::string a0{EXAMPLE_ADDRESS_0};
+    const std::string a0{EXAMPLE_ADDRESS};
     const std::string a1{EXAMPLE_ADDRESS_1};
     return Method{
         "sendall",

@@ -6,6 +6,7 @@
 #include <rpc/protocol.h>
 #include <rpc/util.h>
 #include <wallet/context.h>
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/spend_util.h>
 #include <wallet/rpc/util.h>
 #include <wallet/spend.h>
@@ -17,19 +18,6 @@
 namespace wallet {
 
 namespace {
-
-using rpc::Arg;
-using rpc::ArgOptional;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
 
 std::vector<Arg> FundRawOptionsDoc(bool psbt)
 {

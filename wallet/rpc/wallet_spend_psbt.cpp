@@ -8,9 +8,11 @@
 #include <rpc/core_read.h>
 #include <rpc/method.h>
 #include <rpc/protocol.h>
+#include <rpc/rawtransaction_util.h>
 #include <rpc/util.h>
 #include <util/strings.h>
 #include <wallet/context.h>
+#include <wallet/rpc/rpc_names.h>
 #include <wallet/rpc/spend_util.h>
 #include <wallet/rpc/util.h>
 #include <wallet/spend.h>
@@ -25,20 +27,6 @@
 namespace wallet {
 
 namespace {
-
-using rpc::Arg;
-using rpc::ArgOptional;
-using rpc::ArgType;
-using rpc::DefaultHint;
-using rpc::HelpExampleCli;
-using rpc::HelpExampleRpc;
-using rpc::Json;
-using rpc::Method;
-using rpc::Request;
-using rpc::Result;
-using rpc::ResultDoc;
-using rpc::ResultType;
-using rpc::ThrowRpc;
 
 // ---- bumpfee / psbtbumpfee ------------------------------------------------------
 
@@ -261,33 +249,24 @@ Method WalletCreateFundedPsbtMethod(WalletManager& manager)
              ArgType::ARR,
              ArgOptional::OMITTED,
              "Leave empty to add inputs automatically. See add_inputs option.",
-             {{"",
-               ArgType::OBJ,
-               ArgOptional::OMITTED,
-               "",
-               {
-                   {"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
-                   {"vout", ArgType::NUM, ArgOptional::NO, "The output number"},
-                   {"sequence", ArgType::NUM,
-                    DefaultHint{"depends on the value of the 'locktime' and "
-                                "'options.replaceable' arguments"},
-                    "The sequence number"},
-                   {"weight", ArgType::NUM, DefaultHint{"Calculated from wallet and solving data"},
-                    "The maximum weight for this input, including the weight of the outpoint and "
-                    "sequence number. Note that signature sizes are not guaranteed to be "
-                    "consistent, so the maximum DER signatures size of 73 bytes should be used "
-                    "when considering ECDSA signatures.Remember to convert serialized sizes to "
-                    "weight units when necessary."},
-               }}}},
-            {"outputs", ArgType::ARR, ArgOptional::NO,
-             "The outputs specified as key-value pairs.\n"
-             "Each key may only appear once, i.e. there can only be one 'data' output, and no "
-             "address may be duplicated.\n"
-             "At least one output of either type must be specified.\n"
-             "For compatibility reasons, a dictionary, which holds the key-value pairs directly, "
-             "is also\n"
-             "accepted as second parameter.",
-             OutputsDoc(), rpc::ArgOptions{.skip_type_check = true}},
+             {{"", ArgType::OBJ, ArgOptional::OMITTED, "",
+               ConcatArgs(
+                   rpc::OutpointArgs(),
+                   {
+                       {"sequence", ArgType::NUM,
+                        DefaultHint{"depends on the value of the 'locktime' and "
+                                    "'options.replaceable' arguments"},
+                        "The sequence number"},
+                       {"weight", ArgType::NUM,
+                        DefaultHint{"Calculated from wallet and solving data"},
+                        "The maximum weight for this input, including the weight of the outpoint "
+                        "and "
+                        "sequence number. Note that signature sizes are not guaranteed to be "
+                        "consistent, so the maximum DER signatures size of 73 bytes should be used "
+                        "when considering ECDSA signatures.Remember to convert serialized sizes to "
+                        "weight units when necessary."},
+                   })}}},
+            rpc::OutputsArg(OutputsDoc()),
             {"locktime", ArgType::NUM, Json(0),
              "Raw locktime. Non-0 value also locktime-activates inputs"},
             {"options", ArgType::OBJ, ArgOptional::OMITTED, "", WalletCreateFundedPsbtOptionsDoc(),
@@ -409,16 +388,8 @@ Method WalletProcessPsbtMethod(WalletManager& manager)
 
             Json result = Json::object();
             result["psbt"] = common::EncodePsbtBase64(psbt.value());
-            std::optional<consensus::MutableTransaction> final_tx;
-            if (complete) {
-                // FillPsbt reports complete when every input is finalized; extract to be sure.
-                auto extracted = common::ExtractTransaction(psbt.value());
-                if (extracted) {
-                    final_tx = std::move(extracted).value();
-                } else {
-                    complete = false;
-                }
-            }
+            // FillPsbt reports complete when every input is finalized; extract to be sure.
+            const auto final_tx = ExtractIfComplete(psbt.value(), complete);
             result["complete"] = complete;
             if (final_tx) result["hex"] = EncodeTxHex(*final_tx);
             return result;
@@ -426,38 +397,6 @@ Method WalletProcessPsbtMethod(WalletManager& manager)
 }
 
 // ---- signrawtransactionwithwallet ------------------------------------------------------
-
-namespace {
-
-// Core's CTxOut::ToString, quoted by the "Missing amount" error.
-std::string TxOutText(const consensus::TxOut& out)
-{
-    char value[48];
-    std::snprintf(value, sizeof(value), "%lld.%08lld",
-                  static_cast<long long>(out.value / consensus::COIN),
-                  static_cast<long long>(out.value % consensus::COIN));
-    return "CTxOut(nValue=" + std::string{value} +
-           ", scriptPubKey=" + util::HexStr(out.script_pubkey.bytes()).substr(0, 30) + ")";
-}
-
-// One entry of Core's "errors" array (TxInErrorToJSON).
-// TODO(lead): share with signrawtransactionwithkey (file-local in rpc/rawtransaction.cpp).
-Json TxInErrorJson(const consensus::TxIn& in, const std::string& message)
-{
-    Json entry = Json::object();
-    entry["txid"] = in.prevout.hash.GetHex();
-    entry["vout"] = in.prevout.n;
-    Json witness = Json::array();
-    for (const auto& item : in.witness.stack)
-        witness.push_back(util::HexStr(item));
-    entry["witness"] = std::move(witness);
-    entry["scriptSig"] = util::HexStr(in.script_sig.bytes());
-    entry["sequence"] = in.sequence;
-    entry["error"] = message;
-    return entry;
-}
-
-} // namespace
 
 Method SignRawTransactionWithWalletMethod(WalletManager& manager)
 {
@@ -471,46 +410,11 @@ Method SignRawTransactionWithWalletMethod(WalletManager& manager)
             std::string{HELP_REQUIRING_PASSPHRASE},
         {
             {"hexstring", ArgType::STR, ArgOptional::NO, "The transaction hex string"},
-            {"prevtxs",
-             ArgType::ARR,
-             ArgOptional::OMITTED,
-             "The previous dependent transaction outputs",
-             {{"",
-               ArgType::OBJ,
-               ArgOptional::OMITTED,
-               "",
-               {{"txid", ArgType::STR_HEX, ArgOptional::NO, "The transaction id"},
-                {"vout", ArgType::NUM, ArgOptional::NO, "The output number"},
-                {"scriptPubKey", ArgType::STR_HEX, ArgOptional::NO, "The output script"},
-                {"redeemScript", ArgType::STR_HEX, ArgOptional::OMITTED,
-                 "(required for P2SH) redeem script"},
-                {"witnessScript", ArgType::STR_HEX, ArgOptional::OMITTED,
-                 "(required for P2WSH or P2SH-P2WSH) witness script"},
-                {"amount", ArgType::AMOUNT, ArgOptional::OMITTED,
-                 "(required for Segwit inputs) the amount spent"}}}}},
+            rpc::PrevTxsArg("The output script"),
             {"sighashtype", ArgType::STR, Json("DEFAULT for Taproot, ALL otherwise"),
              SighashDoc(/*psbt=*/false)},
         },
-        {ResultDoc{
-            ResultType::OBJ,
-            "",
-            "",
-            {{ResultType::STR_HEX, "hex", "The hex-encoded raw transaction with signature(s)"},
-             {ResultType::BOOL, "complete", "If the transaction has a complete set of signatures"},
-             {ResultType::ARR,
-              "errors",
-              true,
-              "Script verification errors (if there are any)",
-              {{ResultType::OBJ,
-                "",
-                "",
-                {{ResultType::STR_HEX, "txid", "The hash of the referenced, previous transaction"},
-                 {ResultType::NUM, "vout", "The index of the output to spent and used as input"},
-                 {ResultType::ARR, "witness", "", {{ResultType::STR_HEX, "witness", ""}}},
-                 {ResultType::STR_HEX, "scriptSig", "The hex-encoded signature script"},
-                 {ResultType::NUM, "sequence", "Script sequence number"},
-                 {ResultType::STR, "error",
-                  "Verification or signing error related to the input"}}}}}}}},
+        rpc::SignRawTransactionResultDoc(),
         HelpExampleCli("signrawtransactionwithwallet", "\"myhex\"") +
             HelpExampleRpc("signrawtransactionwithwallet", "\"myhex\""),
         [&manager](const Request& request) -> Result {
@@ -522,45 +426,38 @@ Method SignRawTransactionWithWalletMethod(WalletManager& manager)
             }
             EnsureWalletIsUnlocked(*wallet);
 
-            // Spent outputs from the UTXO set and mempool; the wallet knows its own.
-            std::map<consensus::OutPoint, consensus::TxOut> coins;
+            // Spent outputs from the UTXO set and mempool, then the caller's prevtxs (Core's
+            // wallet passes no keystore: only the coins matter); the wallet knows its own.
+            rpc::CoinMap coins;
             for (const auto& in : mtx->vin) {
-                if (const auto coin = wallet->Chain().GetCoinWithMempool(in.prevout)) {
-                    coins[in.prevout] = coin->out;
-                }
+                const auto coin = wallet->Chain().GetCoinWithMempool(in.prevout);
+                coins[in.prevout] = coin ? std::optional{coin->out} : std::nullopt;
             }
-            const Json& prevtxs = request.Param(1);
-            if (!prevtxs.is_null() && !prevtxs.empty()) {
-                // TODO(lead): export ParsePrevouts from rpc/rawtransaction.cpp and use it here
-                // (Core's wallet version passes no keystore: only the coins matter).
-                ThrowRpc(rpc::RPC_INVALID_PARAMETER, "prevtxs is not supported yet");
+            rpc::ParsePrevouts(request.Param(1), nullptr, coins);
+            std::map<consensus::OutPoint, consensus::TxOut> known;
+            for (const auto& [outpoint, out] : coins) {
+                if (out) known.emplace(outpoint, *out);
             }
             const int hash_type =
                 ParseSighashParam(request.Param(2)).value_or(consensus::SIGHASH_DEFAULT);
 
-            auto input_errors = wallet->SignTransaction(*mtx, coins, hash_type);
+            auto input_errors = wallet->SignTransaction(*mtx, known, hash_type);
             if (!input_errors) ThrowRpc(RPC_WALLET_ERROR, input_errors.error().message);
-            Json errors = Json::array();
-            for (const auto& [index, message] : input_errors.value()) {
-                if (index >= mtx->vin.size()) continue;
-                const auto& in = mtx->vin[index];
-                if (message == "Missing amount") {
-                    std::optional<consensus::TxOut> spent;
-                    if (const auto it = coins.find(in.prevout); it != coins.end()) {
-                        spent = it->second;
-                    } else {
-                        spent = wallet->GetWalletOutput(in.prevout);
-                    }
-                    ThrowRpc(rpc::RPC_TYPE_ERROR,
-                             "Missing amount for " + (spent ? TxOutText(*spent) : "unknown"));
+            std::map<size_t, std::string> errors{input_errors.value().begin(),
+                                                 input_errors.value().end()};
+            // Core's SignTransaction: a segwit input whose prevtxs entry gave no amount.
+            for (size_t i = 0; i < mtx->vin.size(); ++i) {
+                const auto it = known.find(mtx->vin[i].prevout);
+                if (it != known.end() && it->second.value == rpc::UNKNOWN_AMOUNT &&
+                    !mtx->vin[i].witness.IsNull()) {
+                    errors[i] = "Missing amount";
                 }
-                errors.push_back(TxInErrorJson(in, message));
             }
-            Json result = Json::object();
-            result["hex"] = EncodeTxHex(*mtx);
-            result["complete"] = errors.empty();
-            if (!errors.empty()) result["errors"] = std::move(errors);
-            return result;
+            return rpc::SignResultToJson(*mtx, errors, [&](const consensus::OutPoint& outpoint) {
+                const auto it = known.find(outpoint);
+                return it != known.end() ? std::optional{it->second}
+                                         : wallet->GetWalletOutput(outpoint);
+            });
         }};
 }
 

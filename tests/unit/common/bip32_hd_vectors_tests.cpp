@@ -1,6 +1,7 @@
 // bcoin's BIP32 vectors (tests/data/wallet/hd.json, MIT, see tests/data/wallet/LICENSE.bcoin):
 // the BIP32 test vectors 1 and 2 keyed by path, and bcoin's own chain from a BIP39 phrase
 // (test/hd-test.js), including a master secret with leading zeros.
+#include "hd_test_util.h"
 #include "test_data.h"
 
 #include <common/bip32.h>
@@ -18,31 +19,13 @@ using common::BIP32_HARDENED;
 
 namespace {
 
-const common::ChainParams& Main()
-{
-    static const auto params = common::CreateChainParams(util::ChainType::MAIN);
-    return *params;
-}
+using common_test::DeriveOrFail;
+using common_test::Main;
 
 const nlohmann::json& Vectors()
 {
     static const nlohmann::json data = common_test::LoadDataJson("wallet/hd.json");
     return data;
-}
-
-common::ExtKey DeriveOrFail(const common::ExtKey& from, std::string_view path)
-{
-    const auto steps = common::ParseHDKeypath(path);
-    EXPECT_TRUE(steps) << path;
-    common::ExtKey key = from;
-    if (!steps) return key;
-    for (const uint32_t step : *steps) {
-        auto next = key.Derive(step);
-        EXPECT_TRUE(next) << path;
-        if (!next) return key;
-        key = *next;
-    }
-    return key;
 }
 
 // Every path of a "vectorN" group: derive from the seed, compare both encodings, decode them

@@ -2,6 +2,7 @@
 // BSD-2-Clause, see tests/data/bips/LICENSE): mnemonic -> seed -> account keys, then tr()
 // descriptors over the account key give the listed internal keys, output keys, scripts and
 // bech32m addresses.
+#include "hd_test_util.h"
 #include "test_data.h"
 
 #include <common/bip32.h>
@@ -19,31 +20,13 @@
 
 namespace {
 
-const common::ChainParams& Main()
-{
-    static const auto params = common::CreateChainParams(util::ChainType::MAIN);
-    return *params;
-}
+using common_test::DeriveOrFail;
+using common_test::Main;
 
 const nlohmann::json& Vectors()
 {
     static const nlohmann::json data = common_test::LoadDataJson("bips/bip86-vectors.json");
     return data;
-}
-
-common::ExtKey Derive(const common::ExtKey& from, std::string_view path)
-{
-    const auto steps = common::ParseHDKeypath(path);
-    EXPECT_TRUE(steps) << path;
-    common::ExtKey key = from;
-    if (!steps) return key;
-    for (const uint32_t step : *steps) {
-        auto next = key.Derive(step);
-        EXPECT_TRUE(next) << path;
-        if (!next) return key;
-        key = *next;
-    }
-    return key;
 }
 
 common::ExtKey RootKey()
@@ -69,7 +52,7 @@ TEST(Bip86, MnemonicToRootAndAccount)
     EXPECT_EQ(common::EncodeExtPubKey(root.Neuter(), Main()), v.at("rootpub").get<std::string>());
 
     const auto& account = v.at("account");
-    const common::ExtKey acct = Derive(root, account.at("path").get<std::string>());
+    const common::ExtKey acct = DeriveOrFail(root, account.at("path").get<std::string>());
     EXPECT_EQ(common::EncodeExtKey(acct, Main()), account.at("xprv").get<std::string>());
     EXPECT_EQ(common::EncodeExtPubKey(acct.Neuter(), Main()),
               account.at("xpub").get<std::string>());
@@ -86,7 +69,7 @@ TEST(Bip86, AddressKeysFromRoot)
     for (const auto& a : Vectors().at("addresses")) {
         const std::string path = a.at("path");
         SCOPED_TRACE(path);
-        const common::ExtKey key = Derive(root, path);
+        const common::ExtKey key = DeriveOrFail(root, path);
         EXPECT_EQ(common::EncodeExtKey(key, Main()), a.at("xprv").get<std::string>());
         EXPECT_EQ(common::EncodeExtPubKey(key.Neuter(), Main()), a.at("xpub").get<std::string>());
         // The internal key is the x coordinate of the derived public key.

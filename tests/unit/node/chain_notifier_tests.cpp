@@ -13,6 +13,8 @@
 #include <util/executor.h>
 #include <util/logging.h>
 
+#include "regtest_node.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -117,69 +119,22 @@ private:
     std::vector<Event> m_events;
 };
 
-// A regtest node: chainstate, mempool stack, chain interface and notifier, registered in
-// minibitd's order.
-class ChainNotifierTest : public ::testing::Test
+// A regtest node (chainstate, mempool stack, chain interface and notifier, registered in
+// minibitd's order) at BASE_HEIGHT.
+class ChainNotifierTest : public ::testing::Test, protected node_test::RegtestNode
 {
 protected:
+    ChainNotifierTest()
+        : RegtestNode{common::ChainParams::RegTest(), std::nullopt, {.builder_seed = 11}}
+    {}
+
     void SetUp() override
     {
-        m_chainman = m_executor.Run([&] {
-            kernel::ChainstateOptions options;
-            options.params = m_params.get();
-            options.data_dir = m_dir.Path() / "chain";
-            auto opened = kernel::ChainstateManager::Open(std::move(options));
-            EXPECT_TRUE(opened) << (opened ? "" : opened.error().message);
-            return opened ? std::move(*opened) : nullptr;
-        });
-        ASSERT_TRUE(m_chainman);
-        node::MempoolSetup setup;
-        setup.mempool.persist = false;
-        m_mempool = std::make_unique<node::MempoolStack>(setup, m_dir.Path(), nullptr, m_logger,
-                                                         &m_notifier);
-        node::MempoolHooks hooks{&m_mempool->Pool(), &m_mempool->Fees(), setup.policy,
-                                 setup.assembler, m_mempool->DumpFile()};
-        m_chain = std::make_unique<node::ChainInterface>(*m_chainman, m_executor,
-                                                         node::IndexHooks{}, hooks, &m_notifier);
-        m_executor.Run([&] {
-            m_chainman->Signals().Register(m_chain->Events());
-            m_chainman->Signals().Register(m_notifier.Events());
-        });
-        m_mempool->Attach(m_executor, *m_chainman);
+        ASSERT_TRUE(Started());
         for (int i = 0; i < BASE_HEIGHT; ++i)
             Mine();
         ASSERT_EQ(m_chain->Tip().height, BASE_HEIGHT);
         m_base_tip = m_builder.Tip().hash;
-    }
-
-    void TearDown() override
-    {
-        m_notifier.Stop();
-        m_executor.Run([&] {
-            m_chainman->Signals().Unregister(m_notifier.Events().get());
-            m_mempool->Detach(*m_chainman);
-            m_chainman->Signals().Unregister(m_chain->Events().get());
-        });
-        m_chain.reset();
-        m_executor.Run([&] { m_chainman.reset(); });
-        m_executor.Stop();
-        m_mempool.reset();
-    }
-
-    // Builds a block (on `parent`, else the builder's tip) and submits it; its hash.
-    consensus::Uint256 Mine(std::vector<consensus::TransactionRef> txs = {},
-                            std::optional<consensus::Uint256> parent = std::nullopt,
-                            consensus::Amount fees = 0)
-    {
-        testutil::BlockOptions options;
-        options.parent = parent;
-        options.fees = fees;
-        auto block = m_builder.BuildBlock(std::move(txs), options);
-        EXPECT_TRUE(block) << (block ? "" : block.error().message);
-        if (!block) return {};
-        const auto result = m_chain->SubmitBlock(std::make_shared<const consensus::Block>(*block));
-        EXPECT_TRUE(result.accepted);
-        return block->GetHash();
     }
 
     // A signed spend of one mature coinbase, paying `fee`.
@@ -206,15 +161,6 @@ protected:
         ASSERT_TRUE(result.allowed) << result.reject_reason << " " << result.reject_details;
     }
 
-    std::unique_ptr<const common::ChainParams> m_params{common::ChainParams::RegTest()};
-    testutil::ChainBuilder m_builder{*m_params, 11};
-    testutil::TempDir m_dir;
-    util::Logger m_logger;
-    node::ChainNotifier m_notifier;
-    util::SerialExecutor m_executor{"test-valid"};
-    std::unique_ptr<kernel::ChainstateManager> m_chainman;
-    std::unique_ptr<node::MempoolStack> m_mempool;
-    std::unique_ptr<node::ChainInterface> m_chain;
     consensus::Uint256 m_base_tip;
 };
 

@@ -10,7 +10,7 @@
 #include <rpc/util.h>
 #include <util/strings.h>
 
-#include "empty_mempool_chain.h"
+#include "fake_chain.h"
 
 #include <gtest/gtest.h>
 
@@ -158,7 +158,7 @@ consensus::Script P2wpkh()
 
 // Genesis plus block 1 holding a coinbase and one transaction that spends a 10 BTC P2WPKH coin
 // into 9.9999 BTC (P2WPKH) and an OP_RETURN: fee 10000 sat, 94 bytes, no witness.
-class FakeChain : public rpc_test::EmptyMempoolChain
+class FakeChain : public rpc_test::FakeChainBase
 {
 public:
     FakeChain() : m_params{common::ChainParams::Main()}
@@ -282,19 +282,6 @@ public:
         stats.disk_size = 4096;
         return stats;
     }
-    util::Expected<interfaces::UtxoScanResult>
-    ScanUtxoSet(const std::function<void(const consensus::OutPoint&, const interfaces::Coin&)>&,
-                const std::atomic<bool>&, std::atomic<int>*) const override
-    {
-        return util::Unexpected("unused");
-    }
-    std::optional<interfaces::TxLookup>
-    FindTransaction(const Uint256&, const std::optional<Uint256>&) const override
-    {
-        return std::nullopt;
-    }
-    bool HaveTxIndex() const override { return false; }
-    std::vector<interfaces::IndexInfo> GetIndexInfo() const override { return {}; }
     uint64_t BlockFilesSize() const override { return 12345; }
     util::Expected<void> InvalidateBlock(const Uint256& hash) override
     {
@@ -305,25 +292,10 @@ public:
     {
         return util::Unexpected("disk full");
     }
-    util::Expected<void> PreciousBlock(const Uint256&) override { return {}; }
     util::Expected<bool> VerifyChain(int level, int depth) override
     {
         m_verify_args = {level, depth};
         return level < 4;
-    }
-    interfaces::SubmitBlockResult SubmitBlock(std::shared_ptr<const consensus::Block>) override
-    {
-        return {};
-    }
-    consensus::BlockValidationState
-    SubmitHeaders(const std::vector<consensus::BlockHeader>&) override
-    {
-        return {};
-    }
-    util::Expected<consensus::Block>
-    CreateNewBlock(const consensus::Script&, const std::vector<consensus::TransactionRef>&) override
-    {
-        return util::Unexpected("unused");
     }
 
     std::unique_ptr<const common::ChainParams> m_params;

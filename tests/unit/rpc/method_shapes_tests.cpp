@@ -10,6 +10,8 @@
 #include <rpc/register.h>
 #include <rpc/services.h>
 
+#include "help_shapes.h"
+
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -23,13 +25,11 @@ namespace {
 
 using rpc::ResultDoc;
 using rpc::ResultType;
-
-struct ResultShape
-{
-    const char* cond;   //!< Core's condition text, "" when the method has one result
-    const char* type;   //!< the type word Core prints for the whole result
-    const char* fields; //!< space-separated field paths, in help order
-};
+using rpc_test::CollectArgNames;
+using rpc_test::CollectFields;
+using rpc_test::Join;
+using rpc_test::ResultShape;
+using rpc_test::TypeWord;
 
 struct MethodShape
 {
@@ -393,75 +393,6 @@ const std::vector<MethodShape>& CoreShapes()
     return shapes;
 }
 
-// The words Core's help prints in parentheses for a result of this type.
-std::string TypeWord(ResultType type)
-{
-    switch (type) {
-    case ResultType::OBJ:
-    case ResultType::OBJ_DYN:
-        return "json object";
-    case ResultType::ARR:
-    case ResultType::ARR_FIXED:
-        return "json array";
-    case ResultType::STR:
-    case ResultType::STR_HEX:
-        return "string";
-    case ResultType::NUM:
-    case ResultType::NUM_TIME:
-    case ResultType::STR_AMOUNT:
-        return "numeric";
-    case ResultType::BOOL:
-        return "boolean";
-    case ResultType::NONE:
-        return "json null";
-    case ResultType::ANY:
-    case ResultType::ELISION:
-        return "";
-    }
-    return "?";
-}
-
-// Appends the paths of the fields below `doc` (whose own path is `path`). Elements of arrays
-// carry no key in help, so their names are ignored as Core's help ignores them; an optional
-// element shows as "path[]?".
-void CollectFields(const ResultDoc& doc, const std::string& path, std::vector<std::string>& out)
-{
-    const bool is_array = doc.type == ResultType::ARR || doc.type == ResultType::ARR_FIXED;
-    for (const ResultDoc& child : doc.inner) {
-        if (child.type == ResultType::ELISION || child.type == ResultType::ANY) continue;
-        // minibit's own extension fields (getpeerinfo's minibit_cmpct_*) are not Core's.
-        if (child.key_name.rfind("minibit_", 0) == 0) continue;
-        if (is_array) {
-            // Core's docs mark an element optional in place; none of these methods' are.
-            if (child.optional) out.push_back(path + "[]?");
-            CollectFields(child, path + "[]", out);
-            continue;
-        }
-        const std::string child_path = path.empty() ? child.key_name : path + "." + child.key_name;
-        out.push_back(child_path + (child.optional ? "?" : ""));
-        CollectFields(child, child_path, out);
-    }
-}
-
-std::string Join(const std::vector<std::string>& parts)
-{
-    std::string text;
-    for (const auto& part : parts) {
-        if (!text.empty()) text += ' ';
-        text += part;
-    }
-    return text;
-}
-
-// Appends the names of nested arguments in help order; anonymous objects only group them.
-void CollectArgNames(const std::vector<rpc::Arg>& args, std::vector<std::string>& out)
-{
-    for (const auto& arg : args) {
-        if (!arg.names.empty()) out.push_back(arg.names);
-        CollectArgNames(arg.inner, out);
-    }
-}
-
 class MethodShapesTest : public ::testing::Test
 {
 protected:
@@ -537,7 +468,11 @@ TEST_F(MethodShapesTest, ResultTypesAndFieldsMatchCore)
             EXPECT_EQ(shown[i]->cond, shape.results[i].cond);
             EXPECT_EQ(TypeWord(shown[i]->type), shape.results[i].type);
             std::vector<std::string> fields;
-            CollectFields(*shown[i], "", fields);
+            // minibit's own extension fields (getpeerinfo's minibit_cmpct_*) are not Core's.
+            CollectFields(*shown[i], "", fields,
+                          [](const std::string&, bool, const ResultDoc& child) {
+                              return child.key_name.rfind("minibit_", 0) == 0;
+                          });
             EXPECT_EQ(Join(fields), shape.results[i].fields);
         }
     }

@@ -14,7 +14,7 @@
 #include <rpc/services.h>
 #include <util/strings.h>
 
-#include "empty_mempool_chain.h"
+#include "fake_chain.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -63,7 +63,7 @@ consensus::Script ScriptFromHex(const std::string& hex)
 
 // A chain with a UTXO set and a transaction index held in maps; testnet3 parameters, as the
 // BIP174 vectors use testnet addresses.
-class PsbtChain : public rpc_test::EmptyMempoolChain
+class PsbtChain : public rpc_test::FakeChainBase
 {
 public:
     PsbtChain() : m_params{common::ChainParams::TestNet()} {}
@@ -122,26 +122,6 @@ public:
         return interfaces::TxLookup{it->second, std::nullopt};
     }
     bool HaveTxIndex() const override { return true; }
-    std::vector<interfaces::IndexInfo> GetIndexInfo() const override { return {}; }
-    uint64_t BlockFilesSize() const override { return 0; }
-    util::Expected<void> InvalidateBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<void> ReconsiderBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<void> PreciousBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<bool> VerifyChain(int, int) override { return true; }
-    interfaces::SubmitBlockResult SubmitBlock(std::shared_ptr<const consensus::Block>) override
-    {
-        return {};
-    }
-    consensus::BlockValidationState
-    SubmitHeaders(const std::vector<consensus::BlockHeader>&) override
-    {
-        return {};
-    }
-    util::Expected<consensus::Block>
-    CreateNewBlock(const consensus::Script&, const std::vector<consensus::TransactionRef>&) override
-    {
-        return util::Unexpected("unused");
-    }
     std::unique_ptr<interfaces::NotificationHandle>
     HandleNotifications(std::shared_ptr<interfaces::ChainNotifications>) override
     {

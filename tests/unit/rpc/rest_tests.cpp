@@ -10,7 +10,7 @@
 #include <interfaces/chain.h>
 #include <util/strings.h>
 
-#include "empty_mempool_chain.h"
+#include "fake_chain.h"
 
 #include <gtest/gtest.h>
 
@@ -142,7 +142,7 @@ TEST(RestParse, BitmapAndHexBody)
 
 // One block at height 0..2 where height 1 is the real mainnet block (its prev link points at
 // the fake genesis); undo data with one spent output for the block's second transaction.
-class FakeChain : public rpc_test::EmptyMempoolChain
+class FakeChain : public rpc_test::FakeChainBase
 {
 public:
     FakeChain()
@@ -228,16 +228,6 @@ public:
         coin.coinbase = true;
         return coin;
     }
-    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats(bool) const override
-    {
-        return util::Unexpected("n/a");
-    }
-    util::Expected<interfaces::UtxoScanResult>
-    ScanUtxoSet(const std::function<void(const consensus::OutPoint&, const interfaces::Coin&)>&,
-                const std::atomic<bool>&, std::atomic<int>*) const override
-    {
-        return util::Unexpected("n/a");
-    }
     std::optional<interfaces::TxLookup>
     FindTransaction(const consensus::Uint256& txid,
                     const std::optional<consensus::Uint256>&) const override
@@ -246,26 +236,6 @@ public:
         return interfaces::TxLookup{block->vtx[1], block->GetHash()};
     }
     bool HaveTxIndex() const override { return true; }
-    std::vector<interfaces::IndexInfo> GetIndexInfo() const override { return {}; }
-    uint64_t BlockFilesSize() const override { return 0; }
-    util::Expected<void> InvalidateBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<void> ReconsiderBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<void> PreciousBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<bool> VerifyChain(int, int) override { return true; }
-    interfaces::SubmitBlockResult SubmitBlock(std::shared_ptr<const consensus::Block>) override
-    {
-        return {};
-    }
-    consensus::BlockValidationState
-    SubmitHeaders(const std::vector<consensus::BlockHeader>&) override
-    {
-        return {};
-    }
-    util::Expected<consensus::Block>
-    CreateNewBlock(const consensus::Script&, const std::vector<consensus::TransactionRef>&) override
-    {
-        return util::Unexpected("n/a");
-    }
 
     std::unique_ptr<const common::ChainParams> params{common::ChainParams::Main()};
     std::vector<uint8_t> raw;

@@ -1,5 +1,5 @@
-// A regtest node in-process (chainstate, mempool, chain interface and notifier,
-// wired as minibitd wires them) with helpers to pay wallets from a
+// A regtest node in-process (node_test::RegtestNode: chainstate, mempool, chain interface
+// and notifier, wired as minibitd wires them) with helpers to pay wallets from a
 // ChainBuilder's coins and mine, for the Wallet tests.
 #pragma once
 
@@ -7,15 +7,12 @@
 #include <common/chainparams.h>
 #include <common/key_io.h>
 #include <consensus/block.h>
-#include <kernel/chainstate.h>
-#include <node/chain_interface.h>
-#include <node/chain_notifier.h>
-#include <node/mempool_setup.h>
 #include <testutil/chain_builder.h>
 #include <testutil/test_dir.h>
-#include <util/executor.h>
 #include <util/logging.h>
 #include <wallet/wallet.h>
+
+#include "../node/regtest_node.h"
 
 #include <gtest/gtest.h>
 
@@ -40,73 +37,25 @@ inline std::vector<uint8_t> AbandonSeed()
                 : std::vector<uint8_t>{};
 }
 
-/// A node on `params` with `mine` blocks built by a ChainBuilder.
-class TestNode
+/// A node on `params` with `mine` blocks built by a ChainBuilder, and the wallets on it.
+class TestNode : public node_test::RegtestNode
 {
 public:
     TestNode(std::unique_ptr<const common::ChainParams> params, std::filesystem::path dir, int mine)
-        : m_params{std::move(params)}, m_builder{*m_params, 7}, m_dir{std::move(dir)}
+        : RegtestNode{
+              std::move(params), std::move(dir), {.builder_seed = 7, .coins_cache_bytes = 8 << 20}}
     {
-        m_chainman = m_executor.Run([&] {
-            kernel::ChainstateOptions options;
-            options.params = m_params.get();
-            options.data_dir = m_dir / "chain";
-            options.coins_cache_bytes = 8 << 20;
-            auto opened = kernel::ChainstateManager::Open(std::move(options));
-            EXPECT_TRUE(opened) << (opened ? "" : opened.error().message);
-            return opened ? std::move(*opened) : nullptr;
-        });
-        if (!m_chainman) return;
-        node::MempoolSetup setup;
-        setup.mempool.persist = false;
-        m_mempool =
-            std::make_unique<node::MempoolStack>(setup, m_dir, nullptr, m_logger, &m_notifier);
-        node::MempoolHooks hooks{&m_mempool->Pool(), &m_mempool->Fees(), setup.policy,
-                                 setup.assembler, m_mempool->DumpFile()};
-        m_chain = std::make_unique<node::ChainInterface>(*m_chainman, m_executor,
-                                                         node::IndexHooks{}, hooks, &m_notifier);
-        m_executor.Run([&] {
-            m_chainman->Signals().Register(m_chain->Events());
-            m_chainman->Signals().Register(m_notifier.Events());
-        });
-        m_mempool->Attach(m_executor, *m_chainman);
+        if (!Started()) return;
         for (int i = 0; i < mine; ++i)
             Mine();
     }
 
+    // Wallets detach before the node stops.
     ~TestNode()
     {
         for (auto& w : m_wallets)
             w->Detach();
         m_wallets.clear();
-        m_notifier.Stop();
-        if (m_chainman) {
-            m_executor.Run([&] {
-                m_chainman->Signals().Unregister(m_notifier.Events().get());
-                m_mempool->Detach(*m_chainman);
-                m_chainman->Signals().Unregister(m_chain->Events().get());
-            });
-        }
-        m_chain.reset();
-        m_executor.Run([&] { m_chainman.reset(); });
-        m_executor.Stop();
-        m_mempool.reset();
-    }
-
-    /// Builds a block on `parent` (else the builder's tip) holding `txs` and submits it.
-    consensus::Uint256 Mine(std::vector<consensus::TransactionRef> txs = {},
-                            std::optional<consensus::Uint256> parent = std::nullopt,
-                            consensus::Amount fees = 0)
-    {
-        testutil::BlockOptions options;
-        options.parent = parent;
-        options.fees = fees;
-        auto block = m_builder.BuildBlock(std::move(txs), options);
-        EXPECT_TRUE(block) << (block ? "" : block.error().message);
-        if (!block) return {};
-        const auto result = m_chain->SubmitBlock(std::make_shared<const consensus::Block>(*block));
-        EXPECT_TRUE(result.accepted);
-        return block->GetHash();
     }
 
     /// A signed transaction paying `amount` to `script` from one unused mature builder coin
@@ -198,15 +147,6 @@ public:
     testutil::ChainBuilder& Builder() { return m_builder; }
 
 private:
-    std::unique_ptr<const common::ChainParams> m_params;
-    testutil::ChainBuilder m_builder;
-    std::filesystem::path m_dir;
-    util::Logger m_logger;
-    node::ChainNotifier m_notifier;
-    util::SerialExecutor m_executor{"test-valid"};
-    std::unique_ptr<kernel::ChainstateManager> m_chainman;
-    std::unique_ptr<node::MempoolStack> m_mempool;
-    std::unique_ptr<node::ChainInterface> m_chain;
     std::set<consensus::OutPoint> m_used;
     std::vector<std::shared_ptr<wallet::Wallet>> m_wallets;
 };

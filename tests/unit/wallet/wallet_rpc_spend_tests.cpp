@@ -3,19 +3,25 @@
 // transcribed by hand: argument names in order, names nested in object/array arguments, result
 // fields; "a[]" is an element of array a, a trailing "?" an optional field), and Core's
 // parameter checks and error codes on a wallet without funds over a regtest chain at genesis.
-#include "../rpc/empty_mempool_chain.h"
+#include "../rpc/fake_chain.h"
+#include "../rpc/help_shapes.h"
 
 #include <common/chainparams.h>
 #include <common/key_io.h>
 #include <common/psbt.h>
+#include <common/sign.h>
+#include <consensus/script/interpreter.h>
+#include <consensus/script/sighash.h>
 #include <consensus/serialize.h>
 #include <consensus/transaction.h>
+#include <rpc/core_read.h>
 #include <rpc/dispatch.h>
 #include <rpc/method.h>
 #include <testutil/test_dir.h>
 #include <util/strings.h>
 #include <wallet/context.h>
 #include <wallet/rpc/register.h>
+#include <wallet/wallet.h>
 
 #include <gtest/gtest.h>
 
@@ -32,10 +38,15 @@ namespace {
 using rpc::Json;
 using rpc::ResultDoc;
 using rpc::ResultType;
+using rpc_test::CollectArgNames;
+using rpc_test::CollectFields;
+using rpc_test::Join;
+using rpc_test::ResultShape;
+using rpc_test::TypeWord;
 
 // ---- a regtest chain holding only its genesis block ---------------------------------------
 
-class GenesisChain : public rpc_test::EmptyMempoolChain
+class GenesisChain : public rpc_test::FakeChainBase
 {
 public:
     GenesisChain() : m_params{common::ChainParams::RegTest()}
@@ -108,43 +119,6 @@ public:
     {
         return std::nullopt;
     }
-    util::Expected<interfaces::UtxoSetStats> GetUtxoSetStats(bool) const override
-    {
-        return util::Unexpected("not in this fake");
-    }
-    util::Expected<interfaces::UtxoScanResult>
-    ScanUtxoSet(const std::function<void(const consensus::OutPoint&, const interfaces::Coin&)>&,
-                const std::atomic<bool>&, std::atomic<int>*) const override
-    {
-        return util::Unexpected("not in this fake");
-    }
-    std::optional<interfaces::TxLookup>
-    FindTransaction(const consensus::Uint256&,
-                    const std::optional<consensus::Uint256>&) const override
-    {
-        return std::nullopt;
-    }
-    bool HaveTxIndex() const override { return false; }
-    std::vector<interfaces::IndexInfo> GetIndexInfo() const override { return {}; }
-    uint64_t BlockFilesSize() const override { return 0; }
-    util::Expected<void> InvalidateBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<void> ReconsiderBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<void> PreciousBlock(const consensus::Uint256&) override { return {}; }
-    util::Expected<bool> VerifyChain(int, int) override { return true; }
-    interfaces::SubmitBlockResult SubmitBlock(std::shared_ptr<const consensus::Block>) override
-    {
-        return {};
-    }
-    consensus::BlockValidationState
-    SubmitHeaders(const std::vector<consensus::BlockHeader>&) override
-    {
-        return {};
-    }
-    util::Expected<consensus::Block>
-    CreateNewBlock(const consensus::Script&, const std::vector<consensus::TransactionRef>&) override
-    {
-        return util::Unexpected("not in this fake");
-    }
 
 private:
     std::unique_ptr<const common::ChainParams> m_params;
@@ -152,13 +126,6 @@ private:
 };
 
 // ---- Core v28's shapes ----------------------------------------------------------------------
-
-struct ResultShape
-{
-    const char* cond;
-    const char* type;
-    const char* fields;
-};
 
 struct MethodShape
 {
@@ -256,67 +223,6 @@ const std::vector<MethodShape>& CoreShapes()
          {{"", "json object", "psbt complete hex?"}}},
     };
     return shapes;
-}
-
-std::string TypeWord(ResultType type)
-{
-    switch (type) {
-    case ResultType::OBJ:
-    case ResultType::OBJ_DYN:
-        return "json object";
-    case ResultType::ARR:
-    case ResultType::ARR_FIXED:
-        return "json array";
-    case ResultType::STR:
-    case ResultType::STR_HEX:
-        return "string";
-    case ResultType::NUM:
-    case ResultType::NUM_TIME:
-    case ResultType::STR_AMOUNT:
-        return "numeric";
-    case ResultType::BOOL:
-        return "boolean";
-    case ResultType::NONE:
-        return "json null";
-    case ResultType::ANY:
-    case ResultType::ELISION:
-        return "";
-    }
-    return "?";
-}
-
-void CollectFields(const ResultDoc& doc, const std::string& path, std::vector<std::string>& out)
-{
-    const bool is_array = doc.type == ResultType::ARR || doc.type == ResultType::ARR_FIXED;
-    for (const ResultDoc& child : doc.inner) {
-        if (child.type == ResultType::ELISION || child.type == ResultType::ANY) continue;
-        if (is_array) {
-            if (child.optional) out.push_back(path + "[]?");
-            CollectFields(child, path + "[]", out);
-            continue;
-        }
-        const std::string child_path = path.empty() ? child.key_name : path + "." + child.key_name;
-        out.push_back(child_path + (child.optional ? "?" : ""));
-        CollectFields(child, child_path, out);
-    }
-}
-
-std::string Join(const std::vector<std::string>& parts)
-{
-    std::string text;
-    for (const auto& part : parts) {
-        if (!text.empty()) text += ' ';
-        text += part;
-    }
-    return text;
-}
-
-void CollectArgNames(const std::vector<rpc::Arg>& args, std::vector<std::string>& out)
-{
-    for (const auto& arg : args) {
-        if (!arg.names.empty()) out.push_back(arg.names);
-        CollectArgNames(arg.inner, out);
-    }
 }
 
 wallet::WalletManagerOptions ManagerOptions(const testutil::TempDir& dir)
@@ -829,6 +735,92 @@ TEST_F(SpendCallsTest, ForeignInputsStayUnsigned)
     EXPECT_EQ(error.at("scriptSig"), "");
     EXPECT_EQ(error.at("sequence"), 0xfffffffdu);
     EXPECT_EQ(error.at("error"), "Input not found or already spent");
+}
+
+TEST_F(SpendCallsTest, SignRawTransactionWithWalletReadsPrevtxs)
+{
+    // A wallet of its own: deriving an address changes state the other tests only read.
+    auto created = s_env->manager.CreateWallet("prevtxs", {}, std::nullopt);
+    ASSERT_FALSE(std::holds_alternative<wallet::LoadError>(created));
+    const auto wallet = s_env->manager.GetWallet("prevtxs");
+    ASSERT_TRUE(wallet);
+    const auto address = wallet->GetNewAddress(wallet::OutputType::BECH32, "");
+    ASSERT_TRUE(address) << address.error().message;
+    const auto dest = common::DecodeDestination(address.value(), s_env->chain.Params());
+    ASSERT_TRUE(dest);
+    const consensus::Script ours = common::GetScriptForDestination(*dest);
+
+    // The spent coin is in neither the chain nor the wallet: only prevtxs names it.
+    const consensus::MutableTransaction tx = ForeignTx();
+    const std::string hex = util::HexStr(consensus::Encode(tx));
+    const auto entry = [&tx](const consensus::Script& spk) {
+        return Json{{"txid", tx.vin[0].prevout.hash.GetHex()},
+                    {"vout", tx.vin[0].prevout.n},
+                    {"scriptPubKey", util::HexStr(spk.bytes())}};
+    };
+    const auto sign = [&](const Json& prevtx) {
+        return Call("signrawtransactionwithwallet", Json::array({hex, Json::array({prevtx})}),
+                    "prevtxs");
+    };
+
+    // Our P2WPKH output with its amount: signed, and the signature commits to that amount
+    // (checked here by the script interpreter, not by the wallet).
+    constexpr consensus::Amount VALUE{50'000};
+    Json with_amount = entry(ours);
+    with_amount["amount"] = 0.0005;
+    const auto signed_tx = sign(with_amount);
+    ASSERT_TRUE(signed_tx.has_value()) << signed_tx.error().message;
+    EXPECT_EQ(signed_tx.value().at("complete"), true);
+    EXPECT_FALSE(signed_tx.value().contains("errors"));
+    const auto decoded = rpc::DecodeHexTx(signed_tx.value().at("hex"));
+    ASSERT_TRUE(decoded);
+    ASSERT_EQ(decoded->vin.size(), 1u);
+    EXPECT_EQ(decoded->vin[0].witness.stack.size(), 2u);
+    const consensus::Transaction signed_const{*decoded};
+    const auto verifies = [&](consensus::Amount amount) {
+        consensus::PrecomputedTxData txdata;
+        txdata.Init(signed_const, {consensus::TxOut{amount, ours}});
+        const consensus::TransactionSignatureChecker checker{&signed_const, 0, amount, txdata};
+        return consensus::VerifyScript(signed_const.vin[0].script_sig, ours,
+                                       &signed_const.vin[0].witness,
+                                       common::STANDARD_SCRIPT_VERIFY_FLAGS, checker);
+    };
+    EXPECT_TRUE(verifies(VALUE));
+    EXPECT_FALSE(verifies(VALUE + 1));
+
+    // Without "amount" a segwit input cannot be signed: Core's -3 quoting CTxOut::ToString
+    // with MAX_MONEY (21,000,000 BTC) as the placeholder amount.
+    ExpectError(sign(entry(ours)), rpc::RPC_TYPE_ERROR,
+                "Missing amount for CTxOut(nValue=21000000.00000000, scriptPubKey=" +
+                    util::HexStr(ours.bytes()).substr(0, 30) + ")");
+
+    // Someone else's P2WPKH: the coin is now known, so the error is the script's (Core's
+    // interpreter wants exactly two witness items for a 20-byte v0 program).
+    const auto foreign_dest = common::DecodeDestination(Address(0x22), s_env->chain.Params());
+    ASSERT_TRUE(foreign_dest);
+    Json foreign = entry(common::GetScriptForDestination(*foreign_dest));
+    foreign["amount"] = 0.0005;
+    const auto unsigned_tx = sign(foreign);
+    ASSERT_TRUE(unsigned_tx.has_value()) << unsigned_tx.error().message;
+    EXPECT_EQ(unsigned_tx.value().at("complete"), false);
+    ASSERT_EQ(unsigned_tx.value().at("errors").size(), 1u);
+    EXPECT_EQ(unsigned_tx.value().at("errors")[0].at("error"), "Witness program hash mismatch");
+
+    // As Core's wallet passes no keystore, a P2SH entry needs no redeemScript.
+    consensus::Script p2sh;
+    p2sh << consensus::OP_HASH160 << std::vector<uint8_t>(20, 0x33) << consensus::OP_EQUAL;
+    const auto p2sh_result = sign(entry(p2sh));
+    ASSERT_TRUE(p2sh_result.has_value()) << p2sh_result.error().message;
+    EXPECT_EQ(p2sh_result.value().at("errors")[0].at("error"),
+              "Unable to sign input, invalid stack size (possibly missing key)");
+
+    // Core's ParsePrevouts errors.
+    Json negative = entry(ours);
+    negative["vout"] = -1;
+    ExpectError(sign(negative), rpc::RPC_DESERIALIZATION_ERROR, "vout cannot be negative");
+    Json no_script = entry(ours);
+    no_script.erase("scriptPubKey");
+    ExpectError(sign(no_script), rpc::RPC_TYPE_ERROR, "Missing scriptPubKey");
 }
 
 } // namespace
