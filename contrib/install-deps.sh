@@ -7,7 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config ccache python3
   libsecp256k1-dev libleveldb-dev libboost-dev libssl-dev
   libgtest-dev libbenchmark-dev nlohmann-json3-dev
-  libzmq3-dev python3-zmq python3-bitcoinlib
+  libzmq3-dev python3-zmq python3-bitcoinlib curl
 )
 # Node.js runs bcoin for the interoperability test (contrib/interop). NodeSource's
 # nodejs package bundles npm and conflicts with Debian's, so npm only when missing.
