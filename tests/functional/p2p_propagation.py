@@ -3,8 +3,9 @@
 transaction sent on node0 reaches node4's mempool hop by hop, and a longer fork mined on node4
 while it was cut off replaces node0's chain once the line is whole again.
 
-Transaction relay is trickled (a few seconds per hop on average), so this test takes some tens
-of seconds."""
+Transaction relay is trickled (a few seconds per hop on average, exponentially distributed), so
+this test takes some tens of seconds, and the transaction gets a generous wait: on a loaded
+machine four hops have been seen to take over a minute."""
 
 from test_framework.address import p2wsh_address
 from test_framework.test_framework import MinibitTestFramework
@@ -38,7 +39,7 @@ class PropagationTest(MinibitTestFramework):
 
         self.log("a transaction sent on node0 reaches node4's mempool")
         tx = wallet.send_self_transfer()
-        self.wait_until(lambda: tx.txid in nodes[4].getrawmempool(), timeout=60,
+        self.wait_until(lambda: tx.txid in nodes[4].getrawmempool(), timeout=180,
                         what="the transaction in node4's mempool")
         self.sync_mempools(timeout=30)
         for node in nodes:
