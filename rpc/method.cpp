@@ -13,6 +13,10 @@ namespace rpc {
 
 namespace {
 
+// Core's words after the type of an OBJ_NAMED_PARAMS argument in help.
+constexpr std::string_view NAMED_PARAMS_NOTE{
+    "Options object that can be used to pass named arguments, listed below."};
+
 const Json& NullJson()
 {
     static const Json null_value;
@@ -34,6 +38,7 @@ std::optional<Json::value_t> ExpectedType(ArgType type)
     case ArgType::BOOL:
         return Json::value_t::boolean;
     case ArgType::OBJ:
+    case ArgType::OBJ_NAMED_PARAMS:
     case ArgType::OBJ_USER_KEYS:
         return Json::value_t::object;
     case ArgType::ARR:
@@ -84,6 +89,10 @@ public:
             Add({left, Describe(arg, push_name)});
             return;
         }
+        case ArgType::OBJ_NAMED_PARAMS:
+            // Core lists its keys in the "Named Arguments" section instead.
+            if (top_level) return;
+            [[fallthrough]];
         case ArgType::OBJ:
         case ArgType::OBJ_USER_KEYS: {
             const std::string right = top_level ? "" : Describe(arg, push_name);
@@ -233,6 +242,7 @@ public:
                 out += "boolean";
                 break;
             case ArgType::OBJ:
+            case ArgType::OBJ_NAMED_PARAMS:
             case ArgType::OBJ_USER_KEYS:
                 out += "json object";
                 break;
@@ -252,7 +262,20 @@ public:
             out += ", optional";
         }
         out += ")";
-        if (!arg.description.empty()) out += " " + arg.description;
+        std::string_view description{arg.description};
+        if (arg.type == ArgType::OBJ_NAMED_PARAMS) {
+            out += " ";
+            out += NAMED_PARAMS_NOTE;
+            // A description written before this type existed may repeat the note; say it once.
+            if (description.starts_with(NAMED_PARAMS_NOTE)) {
+                description.remove_prefix(NAMED_PARAMS_NOTE.size());
+                description = util::TrimString(description);
+            }
+        }
+        if (!description.empty()) {
+            out += " ";
+            out += description;
+        }
         return out;
     }
 
@@ -272,6 +295,7 @@ public:
         case ArgType::BOOL:
             return arg.FirstName();
         case ArgType::OBJ:
+        case ArgType::OBJ_NAMED_PARAMS:
         case ArgType::OBJ_USER_KEYS: {
             std::string joined;
             for (size_t i{0}; i < arg.inner.size(); ++i) {
@@ -316,6 +340,7 @@ public:
             return out + "...]";
         }
         case ArgType::OBJ:
+        case ArgType::OBJ_NAMED_PARAMS:
         case ArgType::OBJ_USER_KEYS:
             // Core has no layout for objects inside objects; show a plain object.
             return out + "{...}";
@@ -510,14 +535,23 @@ std::string Method::HelpText(uint16_t example_port) const
     out += "\n\n" + std::string{util::TrimString(m_description)} + "\n";
 
     Sections arguments;
+    // Keys of options objects, listed by bare name after the arguments, as Core does; they
+    // are padded among themselves.
+    Sections named_only;
     for (size_t i{0}; i < m_args.size(); ++i) {
         const auto& arg = m_args[i];
         if (arg.options.hidden) break;
         arguments.Add({std::to_string(i + 1) + ". " + arg.FirstName(),
                        Sections::Describe(arg, /*is_named=*/true)});
         arguments.PushArg(arg);
+        if (arg.type != ArgType::OBJ_NAMED_PARAMS) continue;
+        for (const auto& inner : arg.inner) {
+            named_only.Add({inner.FirstName(), Sections::Describe(inner, /*is_named=*/true)});
+            named_only.PushArg(inner);
+        }
     }
     if (!arguments.empty()) out += "\nArguments:\n" + arguments.Render();
+    if (!named_only.empty()) out += "\nNamed Arguments:\n" + named_only.Render();
 
     for (const auto& result : m_results) {
         if (result.type == ResultType::ANY) continue;
@@ -556,6 +590,14 @@ Result Method::NamedToPositional(const Json& named) const
     for (const auto& [key, value] : named.items())
         remaining.emplace(key, &value);
 
+    // The first key of `remaining` that is one of `names`.
+    const auto find_any = [&remaining](const std::vector<std::string>& names) {
+        for (const auto& alias : names) {
+            if (const auto found = remaining.find(alias); found != remaining.end()) return found;
+        }
+        return remaining.end();
+    };
+
     Json positional = Json::array();
     // Arguments skipped so far; they become nulls only if a later argument is given, so
     // methods that count their parameters see the same count as with positional calls.
@@ -563,12 +605,20 @@ Result Method::NamedToPositional(const Json& named) const
     size_t leading_gap{0};
     std::optional<std::string> first_given;
     for (const auto& arg : m_args) {
-        auto found = remaining.end();
-        for (const auto& alias : arg.AllNames()) {
-            found = remaining.find(alias);
-            if (found != remaining.end()) break;
+        // Keys of an options object given at top level; Core claims them just before the
+        // object itself, so an earlier argument of the same name takes the value first.
+        // Keys are claimed (erased) as found, so none can be claimed twice.
+        Json options = Json::object();
+        if (arg.type == ArgType::OBJ_NAMED_PARAMS) {
+            for (const auto& inner : arg.inner) {
+                const auto found = find_any(inner.AllNames());
+                if (found == remaining.end()) continue;
+                options[found->first] = *found->second;
+                remaining.erase(found);
+            }
         }
-        if (found == remaining.end()) {
+        const auto found = find_any(arg.AllNames());
+        if (found == remaining.end() && options.empty()) {
             ++gap;
             if (positional.empty()) leading_gap = gap;
             continue;
@@ -576,6 +626,16 @@ Result Method::NamedToPositional(const Json& named) const
         for (; gap > 0; --gap)
             positional.push_back(nullptr);
         if (!first_given) first_given = arg.names;
+        if (found == remaining.end()) {
+            positional.push_back(std::move(options));
+            continue;
+        }
+        if (!options.empty()) {
+            // Named after the first key in the method's order, as Core does.
+            return RpcError{RPC_INVALID_PARAMETER, "Parameter " + found->first +
+                                                       " conflicts with parameter " +
+                                                       options.begin().key()};
+        }
         positional.push_back(*found->second);
         remaining.erase(found);
     }
@@ -659,9 +719,20 @@ bool Method::IsWellFormed() const
 {
     if (m_name.empty() || m_category.empty() || !m_handler) return false;
     std::set<std::string> seen;
+    // Keys of options objects must be distinct among themselves, or one would be unreachable
+    // by name. They may repeat a top-level name (Core's also_positional: send's fee_rate),
+    // which then takes the value.
+    std::set<std::string> seen_named_only;
     for (const auto& arg : m_args) {
         for (const auto& alias : arg.AllNames()) {
             if (alias.empty() || !seen.insert(alias).second) return false;
+        }
+        if (arg.type == ArgType::OBJ_NAMED_PARAMS) {
+            for (const auto& inner : arg.inner) {
+                for (const auto& alias : inner.AllNames()) {
+                    if (alias.empty() || !seen_named_only.insert(alias).second) return false;
+                }
+            }
         }
         // A JSON default must itself pass the type check, or help would advertise a lie.
         if (const auto* value = std::get_if<Json>(&arg.fallback)) {

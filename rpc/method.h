@@ -31,15 +31,16 @@ struct Context
 /// Type of an argument: picks the JSON type checked and the "(string, required)" wording.
 enum class ArgType
 {
-    STR,           //!< JSON string
-    STR_HEX,       //!< JSON string holding hex
-    NUM,           //!< JSON number
-    AMOUNT,        //!< number or string, checked by the method
-    RANGE,         //!< number or [n,n], checked by the method
-    BOOL,          //!< JSON true/false
-    OBJ,           //!< object with the keys listed in `inner`
-    OBJ_USER_KEYS, //!< object whose keys the caller chooses
-    ARR,           //!< array of `inner`
+    STR,              //!< JSON string
+    STR_HEX,          //!< JSON string holding hex
+    NUM,              //!< JSON number
+    AMOUNT,           //!< number or string, checked by the method
+    RANGE,            //!< number or [n,n], checked by the method
+    BOOL,             //!< JSON true/false
+    OBJ,              //!< object with the keys listed in `inner`
+    OBJ_NAMED_PARAMS, //!< options object whose `inner` keys may also be given as named parameters
+    OBJ_USER_KEYS,    //!< object whose keys the caller chooses
+    ARR,              //!< array of `inner`
 };
 
 /// A required argument, or an optional one without a default.
@@ -192,8 +193,9 @@ public:
     std::string SummaryLine() const;
 
     /// Turns a named-parameter object into positional parameters as Core does (aliases,
-    /// JSON null in gaps, the "args" key for leading positional ones); -8 on unknown names
-    /// and on a name given both ways.
+    /// JSON null in gaps, the "args" key for leading positional ones, keys of an
+    /// OBJ_NAMED_PARAMS argument gathered into that object); -8 on unknown names, on a name
+    /// given both ways and on an options object given together with some of its keys.
     Result NamedToPositional(const Json& named) const;
     /// Checks positional parameters: a wrong count answers -1 with the help text, wrong types
     /// answer -3 "Wrong type passed: ...". nullopt when the call may proceed.

@@ -293,7 +293,7 @@ Method ListUnspentMethod(WalletManager& manager)
              "Include outputs that are not safe to spend\n"
              "See description of \"safe\" attribute below."},
             {"query_options",
-             ArgType::OBJ,
+             ArgType::OBJ_NAMED_PARAMS,
              ArgOptional::OMITTED,
              "Options object that can be used to pass named arguments, listed below.",
              {

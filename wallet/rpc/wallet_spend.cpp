@@ -320,7 +320,7 @@ Method Send(WalletManager& manager)
             ConfTargetArg(),
             EstimateModeArg(),
             FeeRateArg(),
-            {"options", ArgType::OBJ, ArgOptional::OMITTED, "",
+            {"options", ArgType::OBJ_NAMED_PARAMS, ArgOptional::OMITTED, "",
              ConcatArgs(
                  {
                      {"add_inputs", ArgType::BOOL,
@@ -486,7 +486,7 @@ Method SendAll(WalletManager& manager)
             ConfTargetArg(),
             EstimateModeArg(),
             FeeRateArg(),
-            {"options", ArgType::OBJ, ArgOptional::OMITTED, "",
+            {"options", ArgType::OBJ_NAMED_PARAMS, ArgOptional::OMITTED, "",
              ConcatArgs(
                  {
                      {"add_to_wallet", ArgType::BOOL, Json(true),

@@ -118,7 +118,7 @@ Method FundRawTransactionMethod(WalletManager& manager)
         {
             {"hexstring", ArgType::STR_HEX, ArgOptional::NO,
              "The hex string of the raw transaction"},
-            {"options", ArgType::OBJ, ArgOptional::OMITTED,
+            {"options", ArgType::OBJ_NAMED_PARAMS, ArgOptional::OMITTED,
              "For backward compatibility: passing in a true instead of an object will result in "
              "{\"includeWatching\":true}",
              FundRawOptionsDoc(false),

@@ -211,6 +211,32 @@ TEST(ConvertNamed, KeysValuesAndArgs)
     EXPECT_EQ(params.error().message, "Error parsing JSON: x");
 }
 
+TEST(ConvertNamed, OptionKeysGivenByName)
+{
+    // Keys of an options object given at top level are parsed as Core's table says (JSON for
+    // numbers, booleans, arrays and objects), string keys stay strings.
+    auto params = rpc::ConvertNamed("send", {R"(outputs={"a":1})", "fee_rate=2", "add_inputs=true",
+                                             "max_tx_weight=40000", "subtract_fee_from_outputs=[0]",
+                                             "estimate_mode=economical", "change_address=bcrt1q"});
+    ASSERT_TRUE(params) << params.error().message;
+    EXPECT_EQ(rpc::WriteJson(*params),
+              R"({"outputs":{"a":1},"fee_rate":2,"add_inputs":true,"max_tx_weight":40000,)"
+              R"("subtract_fee_from_outputs":[0],"estimate_mode":"economical",)"
+              R"("change_address":"bcrt1q"})");
+    params = rpc::ConvertNamed("listunspent", {"minconf=1", "minimumAmount=0.5", "maximumCount=2"});
+    ASSERT_TRUE(params);
+    EXPECT_EQ(rpc::WriteJson(*params), R"({"minconf":1,"minimumAmount":0.5,"maximumCount":2})");
+    for (const char* method : {"fundrawtransaction", "walletcreatefundedpsbt"}) {
+        params = rpc::ConvertNamed(method, {"max_tx_weight=4000"});
+        ASSERT_TRUE(params) << method;
+        EXPECT_EQ(rpc::WriteJson(*params), R"({"max_tx_weight":4000})") << method;
+    }
+    // A malformed JSON value for such a key is the client's error, as for any JSON argument.
+    params = rpc::ConvertNamed("send", {"add_inputs=yes"});
+    ASSERT_FALSE(params);
+    EXPECT_EQ(params.error().message, "Error parsing JSON: yes");
+}
+
 // A fresh directory under the system temp dir, removed at the end of the test.
 class TempDatadir
 {

@@ -457,4 +457,208 @@ TEST(RpcParams, WellFormedDescriptions)
     EXPECT_FALSE(no_handler.IsWellFormed());
 }
 
+// ---- options objects whose keys are also named parameters (Core's OBJ_NAMED_PARAMS) -------
+
+// Shaped like Core's send: outputs, fee_rate, an options object (with its own fee_rate, as
+// Core's send has, an aliased key and an array), and an argument after it.
+Method WithOptions(ArgType options_type = ArgType::OBJ_NAMED_PARAMS)
+{
+    return Method{"pay",
+                  "wallet",
+                  "Pays.",
+                  {
+                      {"outputs",
+                       ArgType::OBJ_USER_KEYS,
+                       ArgOptional::NO,
+                       "Where to",
+                       {{"address", ArgType::AMOUNT, ArgOptional::NO, "Amount"}}},
+                      {"fee_rate", ArgType::AMOUNT, rpc::DefaultHint{"not set"}, "Fee rate"},
+                      {"options",
+                       options_type,
+                       ArgOptional::OMITTED,
+                       "",
+                       {
+                           {"add_inputs", ArgType::BOOL, Json(true), "Add inputs"},
+                           {"fee_rate", ArgType::AMOUNT, rpc::DefaultHint{"not set"}, "Fee rate"},
+                           {"change_position|changePosition", ArgType::NUM, ArgOptional::OMITTED,
+                            "Change index"},
+                           {"inputs",
+                            ArgType::ARR,
+                            Json::array(),
+                            "Inputs",
+                            {{"txid", ArgType::STR_HEX, ArgOptional::NO, "The txid"}}},
+                       }},
+                      {"verbose", ArgType::BOOL, Json(false), "Verbose"},
+                  },
+                  {ResultDoc{ResultType::ANY, "", ""}},
+                  "",
+                  ReturnParams};
+}
+
+TEST(RpcHelp, NamedOptionsAreListedAfterTheArguments)
+{
+    // Core v28's layout (compare bitcoincore.org/en/doc/28.0.0/rpc/wallet/send/): the options
+    // argument carries Core's fixed sentence, its keys follow under "Named Arguments:" by
+    // bare name, padded among themselves, with nested fields as for a top-level argument.
+    const std::string expected =
+        "pay {\"address\":amount,...} ( fee_rate "
+        "{\"add_inputs\":bool,\"fee_rate\":amount,\"change_position\":n,\"inputs\":[\"txid\","
+        "...],...} verbose )\n"
+        "\n"
+        "Pays.\n"
+        "\n"
+        "Arguments:\n"
+        "1. outputs                   (json object, required) Where to\n"
+        "     {\n"
+        "       \"address\": amount,    (numeric or string, required) Amount\n"
+        "       ...\n"
+        "     }\n"
+        "2. fee_rate                  (numeric or string, optional, default=not set) Fee rate\n"
+        "3. options                   (json object, optional) Options object that can be used "
+        "to pass named arguments, listed below.\n"
+        "4. verbose                   (boolean, optional, default=false) Verbose\n"
+        "\n"
+        "Named Arguments:\n"
+        "add_inputs         (boolean, optional, default=true) Add inputs\n"
+        "fee_rate           (numeric or string, optional, default=not set) Fee rate\n"
+        "change_position    (numeric, optional) Change index\n"
+        "inputs             (json array, optional, default=[]) Inputs\n"
+        "     [\n"
+        "       \"txid\",     (string, required) The txid\n"
+        "       ...\n"
+        "     ]\n";
+    EXPECT_EQ(WithOptions().HelpText(), expected);
+    EXPECT_EQ(WithOptions().SummaryLine(), expected.substr(0, expected.find('\n')));
+
+    // A plain object keeps its keys inside the Arguments section and has no such section.
+    const std::string plain = WithOptions(ArgType::OBJ).HelpText();
+    EXPECT_EQ(plain.find("Named Arguments:"), std::string::npos);
+    EXPECT_EQ(plain.find("listed below"), std::string::npos);
+    EXPECT_NE(plain.find("       \"add_inputs\": bool,"), std::string::npos) << plain;
+}
+
+TEST(RpcHelp, NamedOptionsSentenceIsNotRepeated)
+{
+    // Descriptions written before the type existed carry Core's sentence themselves.
+    const std::string sentence{
+        "Options object that can be used to pass named arguments, listed below."};
+    for (const std::string& description : {sentence, sentence + " More."}) {
+        const Method method{"q",
+                            "wallet",
+                            "Q.",
+                            {{"query_options",
+                              ArgType::OBJ_NAMED_PARAMS,
+                              ArgOptional::OMITTED,
+                              description,
+                              {{"maximumCount", ArgType::NUM, ArgOptional::OMITTED, "Count"}}}},
+                            {ResultDoc{ResultType::ANY, "", ""}},
+                            "",
+                            ReturnParams};
+        const std::string text = method.HelpText();
+        EXPECT_EQ(text.find(sentence), text.rfind(sentence)) << text;
+        EXPECT_NE(text.find("1. query_options    (json object, optional) " + description + "\n"),
+                  std::string::npos)
+            << text;
+        EXPECT_NE(text.find("\nNamed Arguments:\nmaximumCount    (numeric, optional) Count\n"),
+                  std::string::npos)
+            << text;
+    }
+}
+
+TEST(RpcParams, NamedOptionKeysGoIntoTheirObject)
+{
+    const Method method = WithOptions();
+    const auto map = [&](const char* named) {
+        auto result = method.NamedToPositional(Json::parse(named));
+        EXPECT_TRUE(result) << named << ": " << result.error().message;
+        return result ? result.value().dump() : std::string{};
+    };
+    // The object is created at its position, gaps before it filled with null.
+    EXPECT_EQ(map(R"({"outputs":{"a":1},"add_inputs":false})"),
+              R"([{"a":1},null,{"add_inputs":false}])");
+    EXPECT_EQ(map(R"({"add_inputs":true})"), R"([null,null,{"add_inputs":true}])");
+    // Keys in the order the method declares them, whatever the caller's order.
+    EXPECT_EQ(map(R"({"inputs":["x"],"add_inputs":true})"),
+              R"([null,null,{"add_inputs":true,"inputs":["x"]}])");
+    // A top-level argument of the same name comes first and takes the value (Core's
+    // also_positional fee_rate of send).
+    EXPECT_EQ(map(R"({"fee_rate":3,"add_inputs":true})"), R"([null,3,{"add_inputs":true}])");
+    EXPECT_EQ(map(R"({"fee_rate":3})"), R"([null,3])");
+    // The key is kept as the caller spelled it, as Core does for aliases.
+    EXPECT_EQ(map(R"({"changePosition":1})"), R"([null,null,{"changePosition":1}])");
+    // Arguments after the object still land after it.
+    EXPECT_EQ(map(R"({"verbose":true,"change_position":0})"),
+              R"([null,null,{"change_position":0},true])");
+    // The object itself may still be given whole.
+    EXPECT_EQ(map(R"({"options":{"add_inputs":true},"verbose":false})"),
+              R"([null,null,{"add_inputs":true},false])");
+    // Leading positional parameters through "args".
+    EXPECT_EQ(map(R"({"args":[{"a":1}],"add_inputs":true})"),
+              R"([{"a":1},null,{"add_inputs":true}])");
+    // The mapped call passes the parameter checks.
+    EXPECT_FALSE(method.CheckParams(Json::parse(map(R"({"outputs":{},"add_inputs":true})"))));
+}
+
+TEST(RpcParams, NamedOptionKeyErrorsMatchCore)
+{
+    const Method method = WithOptions();
+    const auto error = [&](const char* named) {
+        auto result = method.NamedToPositional(Json::parse(named));
+        EXPECT_FALSE(result) << named;
+        if (result) return std::string{};
+        EXPECT_EQ(result.error().code, rpc::RPC_INVALID_PARAMETER) << named;
+        return result.error().message;
+    };
+    // A key given inside the object and at top level.
+    EXPECT_EQ(error(R"({"options":{"add_inputs":true},"add_inputs":false})"),
+              "Parameter options conflicts with parameter add_inputs");
+    // Any key next to the object; the first key in the method's order is named.
+    EXPECT_EQ(error(R"({"options":{},"inputs":[],"change_position":1})"),
+              "Parameter options conflicts with parameter change_position");
+    // Truly unknown names, and a key reached through both of its spellings.
+    EXPECT_EQ(error(R"({"add_input":true})"), "Unknown named parameter add_input");
+    EXPECT_EQ(error(R"({"change_position":1,"changePosition":2})"),
+              "Unknown named parameter changePosition");
+    // "args" reaching the object's position collides with keys given for it.
+    EXPECT_EQ(error(R"({"args":[{},1,{}],"add_inputs":true})"),
+              "Parameter options specified twice both as positional and named argument");
+    // A plain object does not take its keys from the top level.
+    const Method plain = WithOptions(ArgType::OBJ);
+    const auto unknown = plain.NamedToPositional(Json::parse(R"({"add_inputs":true})"));
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().message, "Unknown named parameter add_inputs");
+}
+
+TEST(RpcParams, NamedOptionsTypeAndWellFormedness)
+{
+    const Arg options{"options", ArgType::OBJ_NAMED_PARAMS, ArgOptional::NO, ""};
+    EXPECT_FALSE(options.TypeMismatch(Json::object()));
+    EXPECT_EQ(options.TypeMismatch(Json::array()),
+              "JSON value of type array is not of expected type object");
+
+    // A key may repeat a top-level name (fee_rate above), not another option key.
+    EXPECT_TRUE(WithOptions().IsWellFormed());
+    const auto two_objects = [](const char* second_key) {
+        return Method{"d",
+                      "util",
+                      "",
+                      {{"a",
+                        ArgType::OBJ_NAMED_PARAMS,
+                        ArgOptional::OMITTED,
+                        "",
+                        {{"k|alias", ArgType::NUM, ArgOptional::OMITTED, ""}}},
+                       {"b",
+                        ArgType::OBJ_NAMED_PARAMS,
+                        ArgOptional::OMITTED,
+                        "",
+                        {{second_key, ArgType::NUM, ArgOptional::OMITTED, ""}}}},
+                      {},
+                      "",
+                      ReturnParams};
+    };
+    EXPECT_TRUE(two_objects("other").IsWellFormed());
+    EXPECT_FALSE(two_objects("k").IsWellFormed());
+    EXPECT_FALSE(two_objects("alias").IsWellFormed());
+}
+
 } // namespace
