@@ -200,13 +200,28 @@ std::string AddDescriptorChecksum(std::string_view descriptor)
     return std::string{descriptor} + "#" + sum;
 }
 
+namespace {
+
+// Overwrites secret bytes in a way the compiler may not drop as a dead store (the objects
+// holding them are about to be destroyed): a locked wallet must not leave keys behind.
+void Wipe(std::span<uint8_t> bytes)
+{
+    volatile uint8_t* p = bytes.data();
+    for (size_t i = 0; i < bytes.size(); ++i)
+        p[i] = 0;
+}
+
+void Wipe(std::optional<std::string>& text)
+{
+    if (text) Wipe(std::span{reinterpret_cast<uint8_t*>(text->data()), text->size()});
+}
+
+} // namespace
+
 DescriptorExpansion::~DescriptorExpansion()
 {
-    for (auto& [id, secret] : secrets) {
-        volatile uint8_t* p = secret.data();
-        for (size_t i = 0; i < secret.size(); ++i)
-            p[i] = 0;
-    }
+    for (auto& [id, secret] : secrets)
+        Wipe(secret);
 }
 
 // ---------------------------------------------------------------------------
@@ -247,7 +262,8 @@ public:
     {}
     ~ConstKey() override
     {
-        if (m_secret) std::fill(m_secret->begin(), m_secret->end(), 0);
+        if (m_secret) Wipe(*m_secret);
+        Wipe(m_wif);
     }
 
     util::Expected<DerivedKey> Derive(uint32_t) const override
@@ -306,6 +322,8 @@ public:
             m_prefix = key;
         }
     }
+    // The root's secret wipes itself (ExtKey); its xprv text does not.
+    ~Bip32Key() override { Wipe(m_priv_text); }
 
     util::Expected<DerivedKey> Derive(uint32_t pos) const override
     {
