@@ -8,20 +8,12 @@ from decimal import Decimal
 
 from test_framework.test_framework import MinibitTestFramework
 from test_framework.util import assert_equal, assert_in, assert_not_in, assert_raises_rpc_error
-from test_framework.wallet_util import WALLET_ARGS, sats
+from test_framework.wallet_util import sats, start_alice_and_bob
 
 
 class WalletBumpFeeTest(MinibitTestFramework):
     def run_test(self):
-        n0, n1 = self.add_node(), self.add_node()
-        for node in (n0, n1):
-            node.start_and_wait(WALLET_ARGS)
-        self.connect_nodes(1, 0)
-        n0.createwallet("alice")
-        n1.createwallet("bob")
-        alice, bob = n0.wallet("alice"), n1.wallet("bob")
-        n0.generatetoaddress(101, alice.getnewaddress())
-        self.sync_blocks()
+        n0, n1, alice, bob = start_alice_and_bob(self)
 
         self.log("a payment at 1 sat/vB")
         to_bob = bob.getnewaddress()

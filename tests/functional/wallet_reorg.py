@@ -7,20 +7,12 @@ from decimal import Decimal
 from test_framework.address import p2wsh_address
 from test_framework.test_framework import MinibitTestFramework
 from test_framework.util import assert_equal, assert_in
-from test_framework.wallet_util import WALLET_ARGS
+from test_framework.wallet_util import start_alice_and_bob
 
 
 class WalletReorgTest(MinibitTestFramework):
     def run_test(self):
-        n0, n1 = self.add_node(), self.add_node()
-        for node in (n0, n1):
-            node.start_and_wait(WALLET_ARGS)
-        self.connect_nodes(1, 0)
-        n0.createwallet("alice")
-        n1.createwallet("bob")
-        alice, bob = n0.wallet("alice"), n1.wallet("bob")
-        n0.generatetoaddress(101, alice.getnewaddress())
-        self.sync_blocks()
+        n0, n1, alice, bob = start_alice_and_bob(self)
 
         self.log("a payment confirmed in a block both nodes have")
         txid = alice.sendtoaddress(bob.getnewaddress(), 2)

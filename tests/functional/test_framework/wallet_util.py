@@ -34,3 +34,19 @@ def cli(test, node, *args, check=True, timeout=60, stdin=None):
 def sats(amount):
     """BTC (Decimal) to satoshis."""
     return int(Decimal(amount) * 100_000_000)
+
+
+def start_alice_and_bob(test):
+    """Two connected nodes with wallet arguments: "alice" on node0 with 50 BTC mature (101
+    blocks mined to her), "bob" on node1, both nodes at the same tip. Returns
+    (node0, node1, alice, bob) where alice and bob are the wallets' RPC clients."""
+    n0, n1 = test.add_node(), test.add_node()
+    for node in (n0, n1):
+        node.start_and_wait(WALLET_ARGS)
+    test.connect_nodes(1, 0)
+    n0.createwallet("alice")
+    n1.createwallet("bob")
+    alice, bob = n0.wallet("alice"), n1.wallet("bob")
+    n0.generatetoaddress(101, alice.getnewaddress())
+    test.sync_blocks()
+    return n0, n1, alice, bob
