@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages minibit needs to build and test, only those
-# missing. Works as root or through sudo.
+# missing. Works as root or through sudo. Extra package names given as
+# arguments are installed too (contrib/fuzz.sh adds clang and libFuzzer).
 set -euo pipefail
 
 PACKAGES=(
@@ -13,6 +14,7 @@ PACKAGES=(
 # nodejs package bundles npm and conflicts with Debian's, so npm only when missing.
 PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+PACKAGES+=("$@")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
