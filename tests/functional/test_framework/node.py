@@ -8,6 +8,7 @@ import socket
 import subprocess
 import urllib.parse
 
+from . import sanitizers
 from .p2p import P2PConnection
 from .rpc import JSONRPCException, RPCClient
 from .util import TestFailure, wait_until
@@ -60,6 +61,8 @@ class MinibitNode:
         # Output files live beside the datadir so tests can check it stays empty.
         self.stdout_path = f"{datadir}.node{index}.stdout"
         self.stderr_path = f"{datadir}.node{index}.stderr"
+        # Sanitizer reports from earlier runs, kept before a restart truncates stderr.
+        self.sanitizer_reports = []
 
     @property
     def chain_datadir(self):
@@ -96,7 +99,8 @@ class MinibitNode:
         if user is None:
             with open(self.cookie_path, encoding="utf8") as f:
                 user, password = f.read().strip().split(":", 1)
-        return RPCClient("127.0.0.1", self.rpc_port, user, password, path, timeout)
+        return RPCClient("127.0.0.1", self.rpc_port, user, password, path,
+                         sanitizers.scaled(timeout))
 
     @property
     def rpc(self):
@@ -148,6 +152,10 @@ class MinibitNode:
             for name in files:
                 path = os.path.join(root, name)
                 self._start_sizes[path] = os.path.getsize(path)
+        if sanitizers.active():
+            previous = sanitizers.read_text(self.stderr_path)
+            if sanitizers.find_reports(previous):
+                self.sanitizer_reports.append((self.stderr_path, previous))
         self._stdout = open(self.stdout_path, "w", encoding="utf8")
         self._stderr = open(self.stderr_path, "w", encoding="utf8")
         self.process = subprocess.Popen(
@@ -166,9 +174,12 @@ class MinibitNode:
             self.base_args(extra_args, chain_arg),
             capture_output=True,
             text=True,
-            timeout=timeout,
+            timeout=sanitizers.scaled(timeout),
             preexec_fn=_die_with_parent,
         )
+        if sanitizers.active() and sanitizers.find_reports(result.stderr):
+            self.sanitizer_reports.append((f"stderr of node{self.index} run {list(extra_args)}",
+                                           result.stderr))
         return result.returncode, result.stdout, result.stderr
 
     def read_log(self, path=None, since_start=False):
@@ -219,7 +230,7 @@ class MinibitNode:
     def wait_for_exit(self, timeout=30):
         """Waits for the process to end and returns its exit code."""
         try:
-            code = self.process.wait(timeout=timeout)
+            code = self.process.wait(timeout=sanitizers.scaled(timeout))
         except subprocess.TimeoutExpired as e:
             raise TestFailure(f"node{self.index} did not exit within {timeout}s") from e
         self._close_files()

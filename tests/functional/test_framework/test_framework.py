@@ -9,6 +9,7 @@ import tempfile
 import traceback
 
 from . import node as node_module
+from . import sanitizers
 from .node import MinibitNode
 from .util import wait_until
 
@@ -54,6 +55,13 @@ class MinibitTestFramework:
     def log(self, message):
         print(f"[{type(self).__name__}] {message}", flush=True)
 
+    def _no_sanitizer_reports(self, report_dir):
+        """Prints every sanitizer report of this test's processes; True when there was none."""
+        reports = sanitizers.collect_reports(report_dir, self.nodes)
+        for source, text in reports:
+            self.log(f"sanitizer report in {source}:\n{text}")
+        return not reports
+
     def add_options(self, parser):
         """Override to add test-specific command-line options to the argparse parser."""
 
@@ -69,6 +77,9 @@ class MinibitTestFramework:
         self.options = parser.parse_args()
         self.options.minibitd = os.path.abspath(self.options.minibitd)
         self.tmpdir = tempfile.mkdtemp(prefix="minibit_func_", dir=self.options.tmpdir)
+        report_dir = os.path.join(self.tmpdir, "sanitizer_reports")
+        if sanitizers.active():
+            sanitizers.route_reports(report_dir)
 
         # A SIGTERM from ctest's timeout still runs the finally block below.
         def on_term(signum, _frame):
@@ -84,6 +95,8 @@ class MinibitTestFramework:
         finally:
             for node in self.nodes:
                 node.kill()
+            if sanitizers.active() and not self._no_sanitizer_reports(report_dir):
+                success = False
             if success and not self.options.nocleanup:
                 shutil.rmtree(self.tmpdir, ignore_errors=True)
             else:

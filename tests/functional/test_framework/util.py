@@ -3,6 +3,7 @@
 import time
 
 from .rpc import JSONRPCException
+from .sanitizers import scaled
 
 
 class TestFailure(Exception):
@@ -25,7 +26,9 @@ def assert_not_in(needle, haystack, message=""):
 
 
 def wait_until(predicate, timeout=30.0, interval=0.05, what="condition"):
-    """Polls predicate() until it returns a truthy value; returns that value."""
+    """Polls predicate() until it returns a truthy value; returns that value. The timeout
+    stretches by MINIBIT_TIMEOUT_FACTOR (sanitized builds are slower)."""
+    timeout = scaled(timeout)
     deadline = time.monotonic() + timeout
     while True:
         result = predicate()
@@ -62,3 +65,12 @@ def assert_raises_rpc_error_exact(code, message, fn, *args, **kwargs):
     if message is not None and e.message != message:
         raise TestFailure(f"error message {e.message!r}, expected exactly {message!r}")
     return e
+
+
+def vm_rss_kib(pid):
+    """Resident set size of process pid in KiB, from /proc/<pid>/status (Linux)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise TestFailure(f"no VmRSS in /proc/{pid}/status")
