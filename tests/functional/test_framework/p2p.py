@@ -107,10 +107,10 @@ ser_pong = ser_ping
 
 def ser_inv(entries):
     """inv/getdata/notfound payload from [(type, hash in internal byte order)]."""
-    out = ser_compact_size(len(entries))
-    for inv_type, h in entries:
-        out += struct.pack("<I", inv_type) + h
-    return out
+    # One join: appending to bytes copies the whole buffer each time (50,000 entries took
+    # over a minute that way).
+    return ser_compact_size(len(entries)) + b"".join(
+        struct.pack("<I", inv_type) + h for inv_type, h in entries)
 
 
 def ser_getheaders(locator, hash_stop=b"\x00" * 32, version=P2P_VERSION):
