@@ -364,6 +364,11 @@ uint32_t GetBlockScriptFlags(int height, const Uint256& block_hash, const Consen
 bool IsBlockMutated(const Block& block, bool check_witness_root)
 {
     BlockValidationState state;
+    return IsBlockMutated(block, check_witness_root, state);
+}
+
+bool IsBlockMutated(const Block& block, bool check_witness_root, BlockValidationState& state)
+{
     if (!CheckMerkleRoot(block, state)) return true;
     if (block.vtx.empty() || !block.vtx[0]->IsCoinBase()) {
         // Without a coinbase the block is invalid anyway; a 64-byte transaction could be

@@ -39,6 +39,11 @@ bool CheckBlock(const Block& block, BlockValidationState& state, const Consensus
 /// match the coinbase commitment. Such a block may be a damaged copy of a valid one.
 bool IsBlockMutated(const Block& block, bool check_witness_root);
 
+/// IsBlockMutated that also says why: `state` gets the MUTATED reject reason
+/// (`bad-txnmrklroot`, `bad-txns-duplicate`, `unexpected-witness`, ...); it stays
+/// valid when the only finding is a 64-byte transaction in a block without a coinbase.
+bool IsBlockMutated(const Block& block, bool check_witness_root, BlockValidationState& state);
+
 /// What a header is checked against: facts about its parent and the clock.
 struct HeaderContext
 {

@@ -450,8 +450,10 @@ bool ChainstateManager::AcceptBlock(const std::shared_ptr<const consensus::Block
                         *block, state, index->height,
                         index->prev ? index->prev->GetMedianTimePast() : 0, consensus_params)) {
         if (m_log) m_log->Error("AcceptBlock FAILED (" + state.ToString() + ")");
-        if (!index) return false;
-        // A mutated block may be a valid block with damaged data: keep its hash usable.
+        // As in Core's ProcessNewBlock, a CheckBlock failure never marks the block invalid,
+        // even when its header is known, and a mutated block may be a valid block with
+        // damaged data: keep its hash usable.
+        if (!index || !checked) return false;
         if (state.GetResult() != consensus::BlockResult::MUTATED) {
             index->status |= storage::BLOCK_FAILED_VALID;
             SetDirty(index);

@@ -492,9 +492,15 @@ void PeerManager::Impl::OnBlock(Peer& peer, const net::Message& message)
     // Core v27+: a copy whose transactions do not match its header is refused before
     // validation and its sender punished; the hash stays downloadable from others, and
     // only this peer's request for it is dropped, so an honest delivery goes on.
+    consensus::BlockValidationState mutation;
     if (const kernel::BlockIndex* prev = m_chainman.LookupBlockIndex(block->header.prev_block);
         prev && consensus::IsBlockMutated(
-                    *block, prev->height + 1 >= m_chainman.Params().GetConsensus().segwit_height)) {
+                    *block, prev->height + 1 >= m_chainman.Params().GetConsensus().segwit_height,
+                    mutation)) {
+        // Core names the mutation in the validation log; the sender only hears "mutated block".
+        if (mutation.IsInvalid()) {
+            LogAt(util::LogCategory::VALIDATION, "Block mutated: " + mutation.ToString());
+        }
         LogNet("Received mutated block from " + PeerStr(peer));
         RemoveBlockRequest(hash, peer.info.id);
         Misbehaving(peer.info.id, "mutated block");

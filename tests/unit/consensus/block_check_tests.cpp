@@ -650,6 +650,43 @@ TEST(BlockCheck, IsBlockMutated)
     EXPECT_FALSE(IsBlockMutated(no_coinbase, true));
 }
 
+TEST(BlockCheck, IsBlockMutatedNamesTheMutation)
+{
+    const auto reason = [](const Block& block, bool check_witness_root) {
+        BlockValidationState state;
+        const bool mutated = IsBlockMutated(block, check_witness_root, state);
+        EXPECT_EQ(mutated, state.IsInvalid());
+        if (mutated) {
+            EXPECT_EQ(state.GetResult(), BlockResult::MUTATED);
+        }
+        return state.GetRejectReason();
+    };
+    const Block good = MakeBlock(1, {WithWitness(Spend(1))}, /*commitment=*/true);
+    EXPECT_EQ(reason(good, true), "");
+
+    Block wrong_root = good;
+    wrong_root.vtx[1] = MakeTransactionRef(WithWitness(Spend(2)));
+    EXPECT_EQ(reason(wrong_root, true), "bad-txnmrklroot");
+
+    Block duplicated = MakeBlock(1, {Spend(1), Spend(2)});
+    duplicated.vtx.push_back(duplicated.vtx.back());
+    EXPECT_EQ(reason(duplicated, true), "bad-txns-duplicate");
+
+    Block junk = good;
+    MutableTransaction junk_tx = ToMutable(*good.vtx[1]);
+    junk_tx.vin[0].witness.stack.push_back({0x01});
+    junk.vtx[1] = MakeTransactionRef(junk_tx);
+    EXPECT_EQ(reason(junk, true), "bad-witness-merkle-match");
+
+    Block long_nonce = good;
+    MutableTransaction coinbase = ToMutable(*good.vtx[0]);
+    coinbase.vin[0].witness.stack = {std::vector<uint8_t>(33, 0)};
+    long_nonce.vtx[0] = MakeTransactionRef(coinbase);
+    EXPECT_EQ(reason(long_nonce, true), "bad-witness-nonce-size");
+
+    EXPECT_EQ(reason(good, false), "unexpected-witness");
+}
+
 TEST(BlockCheck, BlockWeight)
 {
     // Witness bytes weigh 1 each: a 4 MB witness passes CheckBlock's size rule
