@@ -125,6 +125,8 @@ util::Expected<void> Wallet::EncryptWallet(std::string_view passphrase)
         sealed_all[id] = std::move(*sealed);
     }
     batch.WriteMasterKey(1, master->record);
+    // If the process dies before Compact below ends, the next Open compacts.
+    batch.WritePurgePending();
     // One atomic batch: either the wallet is fully encrypted or untouched.
     if (auto ok = s.db->Commit(batch); !ok) return ok;
     // Rewrites the files so the erased clear texts leave the disk.

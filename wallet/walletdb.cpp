@@ -35,6 +35,7 @@ constexpr uint8_t REC_ADDRESS_BOOK{'n'};
 constexpr uint8_t REC_LOCKED_COIN{'l'};
 constexpr uint8_t REC_BEST_BLOCK{'b'};
 constexpr uint8_t REC_ORDER_POS{'o'};
+constexpr uint8_t REC_PURGE_PENDING{'p'};
 
 // The backup file: magic, format version, record count, records, SHA-256 of all before it.
 constexpr std::array<uint8_t, 22> BACKUP_MAGIC{'m', 'i', 'n', 'i', 'b', 'i', 't', ' ',
@@ -299,6 +300,12 @@ util::Expected<void> DecodeRecord(std::span<const uint8_t> key, std::span<const 
         data.order_pos_next = *v;
         return {};
     }
+    case REC_PURGE_PENDING:
+        // Open has already compacted; the mark carries no data.
+        if (!rest.empty() || !value.empty()) {
+            return Corrupt("purge mark", key, "unexpected key or value length");
+        }
+        return {};
     default:
         return util::Unexpected("Wallet corrupted: unknown record type (key " + Hex(key) + ")");
     }
@@ -535,6 +542,11 @@ void WalletBatch::WriteOrderPosNext(int64_t next)
     m_ops.emplace_back(Key(REC_ORDER_POS), consensus::Encode(next));
 }
 
+void WalletBatch::WritePurgePending()
+{
+    m_ops.emplace_back(Key(REC_PURGE_PENDING), Bytes{});
+}
+
 bool WalletBatch::Empty() const
 {
     return m_ops.empty();
@@ -577,7 +589,13 @@ WalletDatabase::Open(const std::filesystem::path& dir, bool create)
             return ok.error();
         }
     }
-    return std::unique_ptr<WalletDatabase>{new WalletDatabase(std::move(*db), dir)};
+    std::unique_ptr<WalletDatabase> wallet_db{new WalletDatabase(std::move(*db), dir)};
+    // A crash between a secret-erasing commit and the end of its compaction left the erased
+    // values in the files: finish the job before anything else reads them.
+    auto pending = wallet_db->m_db->Exists(Key(REC_PURGE_PENDING));
+    if (!pending) return pending.error();
+    if (*pending) wallet_db->Compact();
+    return wallet_db;
 }
 
 util::Expected<WalletData> WalletDatabase::Load() const
@@ -621,6 +639,10 @@ void WalletDatabase::Compact()
     // Best effort: if the write fails, the compaction below still runs.
     (void)m_db->Write(span_all, /*sync=*/true);
     m_db->Compact();
+    // Only now are the erased values gone; if this write fails the next Open compacts again.
+    storage::Batch done{*m_db};
+    done.Delete(Key(REC_PURGE_PENDING));
+    (void)m_db->Write(done, /*sync=*/true);
 }
 
 util::Expected<void> WalletDatabase::Backup(const std::filesystem::path& dest) const

@@ -16,6 +16,8 @@
 //   'l' || outpoint(36)      -> locked coin (empty value)
 //   'b'                      -> BestBlock
 //   'o'                      -> int64 next order position
+//   'p'                      -> empty: erased secrets may still sit in the files; Open
+//                               compacts and then erases it (written with encryptwallet)
 // A descriptor id is SHA-256 of its public text without the checksum.
 //
 // A WalletDatabase is not thread-safe; the Wallet serialises access to it.
@@ -100,6 +102,9 @@ public:
     void EraseLockedCoin(const consensus::OutPoint& outpoint);
     void WriteBestBlock(const BestBlock& best);
     void WriteOrderPosNext(int64_t next);
+    /// Marks that this batch erases secrets, so a crash before Compact finishes is repaired by
+    /// the next Open (which compacts again).
+    void WritePurgePending();
 
     /// True when nothing was added.
     bool Empty() const;
@@ -129,7 +134,7 @@ public:
     /// Writes the batch atomically and syncs it to disk before returning.
     util::Expected<void> Commit(const WalletBatch& batch);
     /// Compacts the whole database so erased values (clear keys after encryptwallet) leave the
-    /// files on disk.
+    /// files on disk, then clears the purge-pending mark.
     void Compact();
 
     /// Writes every record to one backup file at `dest` (temporary file, fsync, rename); the

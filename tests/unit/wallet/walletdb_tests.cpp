@@ -326,6 +326,51 @@ TEST(WalletDbTest, ErasesRemoveRecords)
     EXPECT_EQ(data->master_keys.size(), 1U);
 }
 
+// A process killed after the secret-erasing commit but before Compact leaves the clear text
+// in the files; the purge mark written in the same batch makes the next Open compact it away.
+TEST(WalletDbTest, OpenFinishesAnInterruptedPurge)
+{
+    const std::string needle{"KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn"};
+    const consensus::Uint256 id = DescriptorId(DESC);
+    const auto secret_on_disk = [&](const fs::path& dir) {
+        for (const auto& entry : fs::directory_iterator{dir}) {
+            const Bytes content = ReadFile(entry.path());
+            if (std::string{content.begin(), content.end()}.find(needle) != std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    };
+    for (const bool mark : {false, true}) {
+        testutil::TempDir tmp;
+        const fs::path dir = tmp.Path() / "w";
+        {
+            auto db = OpenOrDie(dir, true);
+            ASSERT_TRUE(db);
+            WalletBatch write;
+            write.WriteClearKey(id, ToBytes(PRIVATE_TEXT));
+            ASSERT_TRUE(db->Commit(write));
+            WalletBatch erase;
+            erase.EraseClearKey(id);
+            erase.WriteCryptedKey(id, Bytes(48, 0xc7));
+            if (mark) erase.WritePurgePending();
+            ASSERT_TRUE(db->Commit(erase));
+            // No Compact: the "crash".
+        }
+        ASSERT_TRUE(secret_on_disk(dir)) << "control: the erased text is still in the files";
+        {
+            auto db = OpenOrDie(dir, false);
+            ASSERT_TRUE(db);
+            auto data = db->Load();
+            ASSERT_TRUE(data.has_value()) << data.error().message;
+            EXPECT_TRUE(data->clear_keys.empty());
+            EXPECT_EQ(data->crypted_keys.size(), 1U);
+        }
+        // Without the mark nothing knows a purge is owed; with it, Open has compacted.
+        EXPECT_EQ(secret_on_disk(dir), !mark) << "mark " << mark;
+    }
+}
+
 // After Compact the erased clear private descriptor is gone from the files on disk, whether
 // it was still in the memtable, already in a table (the wallet was reopened in between), or
 // spread over several tables.
