@@ -351,6 +351,41 @@ void PeerManager::Impl::HandleMessage(net::NodeId id, const net::Message& messag
     }
 }
 
+void PeerManager::Impl::HandleNextMessage(net::NodeId id)
+{
+    net::Message message;
+    bool more;
+    {
+        std::lock_guard lock{m_inbox_mutex};
+        auto it = m_inbox.find(id);
+        if (it == m_inbox.end() || it->second.empty()) return;
+        message = std::move(it->second.front());
+        it->second.pop_front();
+        more = !it->second.empty();
+        // An empty entry means "no task queued": the next message posts one.
+        if (!more) m_inbox.erase(it);
+    }
+    HandleMessage(id, message);
+    if (more) ScheduleNextMessage(id);
+}
+
+void PeerManager::Impl::ScheduleNextMessage(net::NodeId id)
+{
+    if (m_validation.Post([this, id] { HandleNextMessage(id); })) return;
+    std::deque<net::Message> dropped;
+    {
+        std::lock_guard lock{m_inbox_mutex};
+        auto it = m_inbox.find(id);
+        if (it == m_inbox.end()) return;
+        dropped.swap(it->second);
+        m_inbox.erase(it);
+    }
+    if (net::ConnMan* connman = m_connman.load()) {
+        for (const auto& message : dropped)
+            connman->MessageProcessed(id, message.payload.size());
+    }
+}
+
 void PeerManager::Impl::LogDecodeFailure(const net::Message& message,
                                          const util::Error& error) const
 {
@@ -758,11 +793,14 @@ void PeerManager::OnConnected(const net::ConnectionInfo& info)
 void PeerManager::OnMessage(net::NodeId id, net::Message message)
 {
     Impl* impl = m_impl.get();
-    auto shared = std::make_shared<net::Message>(std::move(message));
-    const size_t size = shared->payload.size();
-    if (!impl->m_validation.Post([impl, id, shared] { impl->HandleMessage(id, *shared); })) {
-        if (net::ConnMan* connman = impl->m_connman.load()) connman->MessageProcessed(id, size);
+    {
+        std::lock_guard lock{impl->m_inbox_mutex};
+        auto& queue = impl->m_inbox[id];
+        queue.push_back(std::move(message));
+        // The peer's task is already queued; it will come back for this one.
+        if (queue.size() > 1) return;
     }
+    impl->ScheduleNextMessage(id);
 }
 
 void PeerManager::OnDisconnected(net::NodeId id)

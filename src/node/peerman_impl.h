@@ -180,6 +180,14 @@ struct PeerManager::Impl
     bool m_ticker_stop{false}; // guarded by m_ticker_mutex
     std::thread m_ticker;
 
+    // Received messages not handled yet, per peer. While a peer's queue is non-empty
+    // exactly one task for it is queued or running on the executor, and it handles one
+    // message before queueing itself again: peers take turns, as in Core's message
+    // handler, so a flooding peer cannot delay another peer's ping or RPC calls by its
+    // whole -maxreceivebuffer backlog. Filled on ConnMan's strands.
+    std::mutex m_inbox_mutex;
+    std::unordered_map<net::NodeId, std::deque<net::Message>> m_inbox; // guarded by m_inbox_mutex
+
     // Executor state.
     std::map<net::NodeId, Peer> m_peers;
     std::map<consensus::Uint256, net::NodeId> m_blocks_in_flight;
@@ -205,6 +213,11 @@ struct PeerManager::Impl
     void HandleConnected(const net::ConnectionInfo& info);
     void HandleDisconnected(net::NodeId id);
     void HandleMessage(net::NodeId id, const net::Message& message);
+    /// Executor: handles the oldest queued message of `id`, then queues itself again if
+    /// more wait.
+    void HandleNextMessage(net::NodeId id);
+    /// Posts HandleNextMessage(id); once the executor stopped, drops the peer's queue.
+    void ScheduleNextMessage(net::NodeId id);
     void Dispatch(Peer& peer, const net::Message& message);
     void SendVersion(Peer& peer);
     void OnVersion(Peer& peer, const net::Message& message);
