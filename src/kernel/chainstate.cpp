@@ -61,6 +61,7 @@ util::Error ChainstateManager::Fatal(util::Error error)
     if (!m_fatal_error) {
         m_fatal_error = error;
         if (m_log) m_log->Error("Fatal chainstate error, writes stopped: " + error.message);
+        if (m_options.on_fatal_error) m_options.on_fatal_error(error);
     }
     return error;
 }
@@ -467,9 +468,11 @@ bool ChainstateManager::AcceptBlock(const std::shared_ptr<const consensus::Block
         pos = *known_pos;
     } else {
         auto saved = SaveBlock(*block, index->height);
+        // A local write failure (like the two below) is no fault of the block or of the peer
+        // that sent it: UNSET punishes nobody, as Core's state.Error() does.
         if (!saved) {
             Fatal(saved.error());
-            return state.Invalid(consensus::BlockResult::CONSENSUS, "write-failed",
+            return state.Invalid(consensus::BlockResult::UNSET, "write-failed",
                                  saved.error().message);
         }
         pos = *saved;
@@ -477,7 +480,7 @@ bool ChainstateManager::AcceptBlock(const std::shared_ptr<const consensus::Block
     ReceivedBlockTransactions(*block, index, pos);
     if (new_block) *new_block = true;
     if (auto r = FlushStateToDisk(FlushMode::IF_NEEDED); !r) {
-        return state.Invalid(consensus::BlockResult::CONSENSUS, "flush-failed", r.error().message);
+        return state.Invalid(consensus::BlockResult::UNSET, "flush-failed", r.error().message);
     }
     return true;
 }
@@ -487,7 +490,7 @@ bool ChainstateManager::ProcessNewBlock(const std::shared_ptr<const consensus::B
 {
     if (new_block) *new_block = false;
     if (m_fatal_error) {
-        return state.Invalid(consensus::BlockResult::CONSENSUS, "chainstate-stopped",
+        return state.Invalid(consensus::BlockResult::UNSET, "chainstate-stopped",
                              m_fatal_error->message);
     }
     if (!AcceptBlock(block, state, nullptr, nullptr, new_block)) {
@@ -816,12 +819,24 @@ util::Expected<void> ChainstateManager::FlushStateToDisk(FlushMode mode)
     const bool periodic =
         mode == FlushMode::PERIODIC && now - m_last_flush >= m_options.flush_interval_seconds;
     if (mode != FlushMode::ALWAYS && !cache_full && !periodic) return {};
+    // Like Core's -debug=coindb lines: crash tests tell a flush from the rest by them.
+    const bool log_flush =
+        m_log && m_log->WillLog(util::LogCategory::COINDB, util::LogLevel::DEBUG);
+    if (log_flush) {
+        m_log->Debug(util::LogCategory::COINDB, "Writing chainstate to disk: coins cache " +
+                                                    std::to_string(usage >> 10) + " KiB" +
+                                                    (cache_full ? " (full)" : ""));
+    }
     if (auto r = FlushBlockIndex(); !r) return r;
     // Until a first block connects there is no state worth recording.
     if (!m_chain.Tip()) return {};
     m_coins->SetBestBlock(m_chain.Tip()->hash);
     if (auto r = m_coins->Flush(); !r) return Fatal(r.error());
     m_last_flush = now;
+    if (log_flush) {
+        m_log->Debug(util::LogCategory::COINDB,
+                     "Chainstate written at height " + std::to_string(m_chain.Height()));
+    }
     return {};
 }
 

@@ -86,6 +86,10 @@ struct ChainstateOptions
     std::function<bool(size_t)> crash_after_batch{};
     size_t coins_batch_write_bytes{16 << 20};                 //!< size of each coins write batch
     uint64_t max_blockfile_size{storage::MAX_BLOCKFILE_SIZE}; //!< smaller only in tests
+    /// Called once, on the validation executor, when a failed write (a full
+    /// disk, an I/O error) stops the chainstate: the node cannot go on and
+    /// should shut down, as Core's AbortNode does.
+    std::function<void(const util::Error&)> on_fatal_error{};
 };
 
 /// What ImportBlockFile did with a file.

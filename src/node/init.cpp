@@ -116,11 +116,13 @@ std::filesystem::path DataDirFromArgs(const util::ArgsManager& args)
 util::Expected<std::unique_ptr<kernel::ChainstateManager>>
 LoadChainstate(const util::ArgsManager& args, const common::ChainParams& params,
                const InitSettings& settings, util::Logger& logger,
-               const util::ShutdownSignal& shutdown, const std::function<int64_t()>& clock)
+               const util::ShutdownSignal& shutdown, const std::function<int64_t()>& clock,
+               const std::function<void(const util::Error&)>& on_fatal_error)
 {
     auto setup = ChainstateSetupFromArgs(args, params, settings.chain_datadir, &logger);
     if (!setup) return setup.error();
     setup->options.clock = clock;
+    setup->options.on_fatal_error = on_fatal_error;
     // Ctrl-C during a long reindex or import stops it between blocks.
     setup->options.interrupt = [&shutdown] { return shutdown.IsRequested(); };
     logger.Info("Script verification uses " + std::to_string(setup->options.script_threads) +
@@ -164,6 +166,15 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     // setmocktime's clock (0: system time), shared by the chainstate, the mempool and
     // through the chainstate, ChainInterface. It outlives every user: they end in this scope.
     int exit_code = 0;
+    // A write failure after startup (a full disk) stops the node like Core's AbortNode:
+    // the reason in the log and on stderr, a shutdown, and a non-zero exit code.
+    std::atomic<bool> fatal_error{false};
+    const auto on_fatal_error = [&](const util::Error& error) {
+        if (fatal_error.exchange(true)) return;
+        logger.Error("A fatal error stopped the node: " + error.message);
+        err << "Error: " << error.message << std::endl;
+        shutdown.Request();
+    };
     std::atomic<int64_t> mock_time{0};
     const std::function<int64_t()> clock = [&mock_time]() -> int64_t {
         const int64_t mocked = mock_time.load();
@@ -209,10 +220,13 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     ChainNotifier notifier{&logger};
     // The only thread that touches the chainstate from here on (DESIGN.md §2).
     util::SerialExecutor validation{"minibit-valid"};
-    auto chainman = validation.Run(
-        [&] { return LoadChainstate(args, params, settings, logger, shutdown, clock); });
+    auto chainman = validation.Run([&] {
+        return LoadChainstate(args, params, settings, logger, shutdown, clock, on_fatal_error);
+    });
     if (!chainman) {
         if (rpc_server) rpc_server->Stop();
+        // A fatal error (a full disk during -loadblock) was reported when it happened.
+        if (fatal_error) return 1;
         return fail(chainman.error().message);
     }
     auto opened_txindex = OpenTxIndexFromArgs(args, settings.chain_datadir, &logger);
@@ -310,7 +324,7 @@ int RunNode(const util::ArgsManager& args, const common::ChainParams& params,
     });
     validation.Stop();
     net.reset();
-    return exit_code;
+    return fatal_error ? 1 : exit_code;
 }
 
 } // namespace
