@@ -145,6 +145,12 @@ class MinibitNode:
         """Starts minibitd in the background; does not wait for it to be ready."""
         if self.process is not None and self.process.poll() is None:
             raise TestFailure(f"node{self.index} is already running")
+        # A node killed with SIGKILL leaves its .cookie behind; wait_for_rpc could read that
+        # stale one before the new process writes its own and fail with HTTP 401.
+        try:
+            os.remove(self.cookie_path)
+        except FileNotFoundError:
+            pass
         # Log files are appended to across restarts; waits only look at new lines.
         self._start_sizes = {}
         self._rpc = None
