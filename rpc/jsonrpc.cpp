@@ -106,6 +106,10 @@ RpcError InvalidRequest(std::string message)
 Result ParseJsonBody(std::string_view body)
 {
     const RpcError parse_error{RPC_PARSE_ERROR, "Parse error"};
+    // nlohmann's lexer takes a NUL byte for the end of input, so "{...}\0junk" would parse
+    // with the junk ignored. JSON text never holds a raw NUL (strings must escape it), and
+    // Core's reader refuses one, so neither do we.
+    if (body.find('\0') != std::string_view::npos) return parse_error;
     try {
         DepthCheck check;
         if (!Json::sax_parse(body.begin(), body.end(), &check)) return parse_error;
