@@ -74,6 +74,9 @@ struct ScopedCleanse
     T& obj;
     ~ScopedCleanse() { OPENSSL_cleanse(&obj, sizeof(obj)); }
 };
+// Clang 14 has no deduction for aggregates (P1816), so spell it out.
+template <class T>
+ScopedCleanse(T&) -> ScopedCleanse<T>;
 
 struct CipherCtxDeleter
 {

@@ -497,9 +497,10 @@ PsbtBytes BuildValue(F&& build)
 void WriteDerivations(Writer& w, uint8_t type,
                       const std::map<PsbtBytes, KeyOrigin, BytesLess>& derivs)
 {
+    // Clang 14 cannot capture a structured binding, so the origin goes in by init-capture.
     for (const auto& [pubkey, origin] : derivs)
         WriteRecord(w, TypedKey(type, pubkey),
-                    BuildValue([&](Writer& vw) { WriteKeyOrigin(vw, origin); }));
+                    BuildValue([&o = origin](Writer& vw) { WriteKeyOrigin(vw, o); }));
 }
 
 void WriteTapDerivations(Writer& w, uint8_t type, const std::map<PsbtHash32, TapKeyOrigin>& derivs)

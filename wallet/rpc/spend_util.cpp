@@ -182,8 +182,9 @@ void CheckOptionTypes(const Json& options,
         }
     }
     for (const auto& [key, value] : options.items()) {
+        // Clang 14 cannot capture a structured binding, so the key goes in by init-capture.
         const bool known = std::any_of(types.begin(), types.end(),
-                                       [&](const auto& entry) { return entry.first == key; });
+                                       [&k = key](const auto& entry) { return entry.first == k; });
         if (!known) ThrowRpc(rpc::RPC_TYPE_ERROR, "Unexpected key " + key);
     }
 }
