@@ -280,6 +280,8 @@ AddrMan::~AddrMan() = default;
 
 size_t AddrMan::Add(std::span<const AddrEntry> entries, const NetAddr& source, int64_t time_penalty)
 {
+    // A source of the wrong length would be saved and make the whole peers.dat unreadable.
+    if (source.bytes.size() != AddressLength(source.net)) return 0;
     std::lock_guard lock{m_impl->mutex};
     size_t added = 0;
     for (const AddrEntry& e : entries)

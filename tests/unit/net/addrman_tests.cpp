@@ -466,6 +466,24 @@ TEST(AddrManFile, LayoutIsCores)
     EXPECT_TRUE(std::equal(sum.begin(), sum.end(), b.begin() + static_cast<long>(p)));
 }
 
+// A source address of the wrong length adds nothing: saved, it would make peers.dat fail to load
+// (found by the addrman fuzz target).
+TEST(AddrManFile, MalformedSourceIsRefused)
+{
+    testutil::TempDir dir;
+    int64_t now = NOW;
+    AddrMan am{Opts(&now)};
+    net::NetAddr bad_source{net::Network::IPV6, std::vector<uint8_t>(39, 0x2a)};
+    EXPECT_EQ(am.Add(std::vector<AddrEntry>{Entry("1.2.3.4")}, bad_source), 0u);
+    EXPECT_EQ(am.Size(), 0u);
+    EXPECT_EQ(am.Add(std::vector<AddrEntry>{Entry("1.2.3.4")}, Ip("5.6.7.8")), 1u);
+    const auto file = dir.Path() / "peers.dat";
+    ASSERT_TRUE(am.Save(file));
+    auto loaded = AddrMan::Load(file, Opts(&now));
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ((*loaded)->Size(), 1u);
+}
+
 TEST(AddrManFile, MissingFileIsEmpty)
 {
     testutil::TempDir dir;
