@@ -36,7 +36,6 @@ Script failures carry Core v30's "block-script-verify-flag-failed (...)" (Core v
 "block-validation-failed" with parallel script checks, "mandatory-script-verify-flag-failed
 (...)" with -par=1); minibit uses the v30 string whatever -par is."""
 
-import os
 import re
 import time
 
@@ -167,15 +166,7 @@ class AdversarialBlocksTest(MinibitTestFramework):
                 return tip["status"]
         return None
 
-    # ---- the log ---------------------------------------------------------------------------
-
-    def log_mark(self):
-        return os.path.getsize(self.node.debug_log_path)
-
-    def log_since(self, mark):
-        with open(self.node.debug_log_path, encoding="utf8", errors="replace") as f:
-            f.seek(mark)
-            return f.read()
+    # ---- peers -------------------------------------------------------------------------------
 
     def peer_id(self, peer):
         """The node's id for our raw connection (matched by our local port)."""
@@ -212,7 +203,7 @@ class AdversarialBlocksTest(MinibitTestFramework):
         header_known = self.chain_tip_status(block_hash) == "headers-only"
         peer = self.node.add_p2p_connection()
         pid = self.peer_id(peer)
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         if header_first:
             peer.send_headers([block.header()])
             peer.sync_with_ping()
@@ -222,16 +213,16 @@ class AdversarialBlocksTest(MinibitTestFramework):
             peer.wait_for_disconnect(timeout=20)
             # Core never discourages a local address; it only disconnects it.
             self.wait_until(lambda: f"disconnecting but not discouraging local peer {pid}!"
-                            in self.log_since(mark), timeout=10,
+                            in self.node.log_since(mark), timeout=10,
                             what=f"peer {pid} punished")
-            if not self.misbehaving_lines(self.log_since(mark), pid):
+            if not self.misbehaving_lines(self.node.log_since(mark), pid):
                 raise TestFailure(f"no Misbehaving line for peer {pid}")
         else:
             peer.sync_with_ping()
             assert peer.is_connected, "the peer must not be disconnected"
-        self.wait_until(lambda: reason in self.log_since(mark), timeout=10,
+        self.wait_until(lambda: reason in self.node.log_since(mark), timeout=10,
                         what=f"{reason!r} in debug.log")
-        if not punished and self.misbehaving_lines(self.log_since(mark), pid):
+        if not punished and self.misbehaving_lines(self.node.log_since(mark), pid):
             raise TestFailure(f"peer {pid} was punished for {name}")
         peer.close()
 

@@ -21,7 +21,6 @@ connection stays), and that nothing moved: the mempool, the tip and the UTXO dig
 - a spend of an unknown output: not rejected but kept as an orphan, its parent requested from
   the sender; once the parent arrives both enter the mempool."""
 
-import os
 import random
 
 from test_framework.messages import (COIN, OP_TRUE_P2WSH_SPK, OP_TRUE_SCRIPT, Tx, hex_to_hash,
@@ -62,14 +61,6 @@ class AdversarialTxsTest(MinibitTestFramework):
 
     # ---- helpers ---------------------------------------------------------------------------
 
-    def log_mark(self):
-        return os.path.getsize(self.node.debug_log_path)
-
-    def log_since(self, mark):
-        with open(self.node.debug_log_path, encoding="utf8", errors="replace") as f:
-            f.seek(mark)
-            return f.read()
-
     def snapshot(self):
         """What a rejected transaction must leave untouched."""
         return (sorted(self.node.getrawmempool()), self.node.getbestblockhash(),
@@ -92,26 +83,26 @@ class AdversarialTxsTest(MinibitTestFramework):
         assert_equal(result["wtxid"], tx.wtxid_hex())
 
         peer = self.node.add_p2p_connection()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         peer.send_message("tx", raw)
         line = f"{tx.txid_hex()} (wtxid={tx.wtxid_hex()}) from peer="
-        self.wait_until(lambda: line in self.log_since(mark), timeout=30,
+        self.wait_until(lambda: line in self.node.log_since(mark), timeout=30,
                         what="the node's verdict on the transaction")
-        verdicts = [l for l in self.log_since(mark).splitlines() if line in l]
+        verdicts = [l for l in self.node.log_since(mark).splitlines() if line in l]
         if not any(f"was not accepted: {reason}" in l for l in verdicts):
             raise TestFailure(f"log lines {verdicts!r} do not give the reason {reason!r}")
         if punished:
             peer.wait_for_disconnect(timeout=10)
-            self.wait_until(lambda: "Misbehaving" in self.log_since(mark), timeout=10,
+            self.wait_until(lambda: "Misbehaving" in self.node.log_since(mark), timeout=10,
                             what="a Misbehaving line")
             self.wait_until(lambda: "disconnecting but not discouraging local peer"
-                            in self.log_since(mark), timeout=10,
+                            in self.node.log_since(mark), timeout=10,
                             what="Core's line for a punished local peer")
             peer.close()
         else:
             peer.sync_with_ping()
             assert peer.is_connected, "a policy rejection must not cost the connection"
-            assert_not_in("Misbehaving", self.log_since(mark))
+            assert_not_in("Misbehaving", self.node.log_since(mark))
             peer.close()
         assert_equal(self.snapshot(), before, "(mempool, tip, UTXO digest)")
         assert_not_in(tx.txid_hex(), self.node.getrawmempool())
@@ -256,16 +247,16 @@ class AdversarialTxsTest(MinibitTestFramework):
         assert_equal(result["reject-reason"], "missing-inputs")
         before = self.snapshot()
         peer = self.node.add_p2p_connection()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         peer.send_message("tx", child.tx.serialize())
         # Core asks the sender for the missing parent by txid (witness form).
         peer.wait_for_message(
             "getdata", timeout=60,
             predicate=lambda m: (MSG_WITNESS_TX, hex_to_hash(parent.txid)) in
             parse_inv(m.payload))
-        assert_in(f"stored orphan tx {child.txid}", self.log_since(mark))
-        assert_not_in("was not accepted", self.log_since(mark))
-        assert_not_in("Misbehaving", self.log_since(mark))
+        assert_in(f"stored orphan tx {child.txid}", self.node.log_since(mark))
+        assert_not_in("was not accepted", self.node.log_since(mark))
+        assert_not_in("Misbehaving", self.node.log_since(mark))
         assert peer.is_connected
         assert_equal(self.snapshot(), before)
 
@@ -280,10 +271,10 @@ class AdversarialTxsTest(MinibitTestFramework):
         coin = Utxo(random.randbytes(32).hex(), 0, 10 * COIN)
         ghost = self.spend(coin, [(coin.value - 10_000, OP_TRUE_P2WSH_SPK)])
         before = self.snapshot()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         peer.send_tx(ghost)
         peer.sync_with_ping()
-        self.wait_until(lambda: f"stored orphan tx {ghost.txid_hex()}" in self.log_since(mark),
+        self.wait_until(lambda: f"stored orphan tx {ghost.txid_hex()}" in self.node.log_since(mark),
                         timeout=10, what="the orphan to be stored")
         assert_equal(self.snapshot(), before)
         assert peer.is_connected

@@ -10,7 +10,6 @@ serving an honest peer afterwards:
   does not match the merkle root): Misbehaving "mutated block" and disconnected (Core v27+),
   without marking the block invalid: the real block sent afterwards becomes the tip."""
 
-import os
 import random
 import time
 
@@ -44,14 +43,6 @@ class InvalidMessagesTest(MinibitTestFramework):
 
     # ---- helpers ---------------------------------------------------------------------------
 
-    def log_mark(self):
-        return os.path.getsize(self.node.debug_log_path)
-
-    def log_since(self, mark):
-        with open(self.node.debug_log_path, encoding="utf8", errors="replace") as f:
-            f.seek(mark)
-            return f.read()
-
     def assert_still_serving(self):
         """A fresh honest peer completes the handshake and gets its ping answered, and the
         node answers RPC."""
@@ -63,14 +54,14 @@ class InvalidMessagesTest(MinibitTestFramework):
 
     def assert_misbehaving(self, mark, detail):
         """The node logged a Misbehaving line (Core: "Misbehaving: peer=N: <detail>")."""
-        self.wait_until(lambda: "Misbehaving" in self.log_since(mark), timeout=10,
+        self.wait_until(lambda: "Misbehaving" in self.node.log_since(mark), timeout=10,
                         what="a Misbehaving line in debug.log")
-        lines = [l for l in self.log_since(mark).splitlines() if "Misbehaving" in l]
+        lines = [l for l in self.node.log_since(mark).splitlines() if "Misbehaving" in l]
         if detail is not None and not any(detail in l for l in lines):
             raise TestFailure(f"Misbehaving lines {lines!r} do not name {detail!r}")
         # Core never discourages a local address (it may stand for many users).
         self.wait_until(lambda: "disconnecting but not discouraging local peer"
-                        in self.log_since(mark), timeout=10,
+                        in self.node.log_since(mark), timeout=10,
                         what="Core's line for a punished local peer")
 
     def assert_ignored(self, peer, unanswered_nonce=None):
@@ -133,12 +124,12 @@ class InvalidMessagesTest(MinibitTestFramework):
     def test_redundant_version(self):
         self.log("a second version: ignored")
         peer = self.node.add_p2p_connection()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         peer.send_message("version", ser_version())
         self.assert_ignored(peer)
         assert_equal(peer.received.get("version"), 1)
         # Core: "redundant version message from peer=N" (debug net), no punishment.
-        if "Misbehaving" in self.log_since(mark):
+        if "Misbehaving" in self.node.log_since(mark):
             raise TestFailure("a redundant version was punished")
         peer.close()
         self.assert_still_serving()
@@ -148,7 +139,7 @@ class InvalidMessagesTest(MinibitTestFramework):
     def test_too_many_headers(self):
         self.log("2,001 headers: Misbehaving, disconnected")
         peer = self.node.add_p2p_connection()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         peer.send_message("headers", ser_headers([bytes(80)] * 2001))
         peer.wait_for_disconnect(timeout=10)
         self.assert_misbehaving(mark, "headers message size = 2001")
@@ -157,7 +148,7 @@ class InvalidMessagesTest(MinibitTestFramework):
     def test_too_many_inv(self):
         self.log("50,001 inv entries: Misbehaving, disconnected")
         peer = self.node.add_p2p_connection()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         entries = [(MSG_TX, random.randbytes(32)) for _ in range(50_001)]
         peer.send_message("inv", ser_inv(entries))
         peer.wait_for_disconnect(timeout=10)
@@ -167,7 +158,7 @@ class InvalidMessagesTest(MinibitTestFramework):
     def test_too_many_addr(self):
         self.log("1,001 addrs: Misbehaving, disconnected")
         peer = self.node.add_p2p_connection()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         now = int(time.time())
         entries = [(now, 9, f"1.{i // 250}.{i % 250}.1", 8333) for i in range(1001)]
         peer.send_message("addr", ser_addr(entries))
@@ -190,7 +181,7 @@ class InvalidMessagesTest(MinibitTestFramework):
         block = self.next_block()
         block = self.next_block(coinbase_value=block.txs[0].outputs[0][0] + 1)
         peer = self.node.add_p2p_connection()
-        mark = self.log_mark()
+        mark = self.node.log_mark()
         peer.send_block(block)
         peer.wait_for_disconnect(timeout=10)
         self.assert_misbehaving(mark, None)
@@ -224,7 +215,7 @@ class InvalidMessagesTest(MinibitTestFramework):
 
         for name, mutated in (("duplicated last tx", duplicated), ("wrong tx list", dropped)):
             peer = self.node.add_p2p_connection()
-            mark = self.log_mark()
+            mark = self.node.log_mark()
             peer.send_block(mutated)
             # Core v27+: Misbehaving "mutated block" and disconnect, before validation, so
             # the block is neither accepted nor marked invalid.

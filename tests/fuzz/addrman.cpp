@@ -17,6 +17,8 @@
 #include <net/messages.h>
 #include <net/netaddress.h>
 
+#include "fuzz_util.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -35,38 +37,8 @@
 
 namespace {
 
-void Check(bool ok)
-{
-    if (!ok) std::abort();
-}
-
-/// Consumes the input front to back; past the end every read yields zeros.
-class Bytes
-{
-public:
-    explicit Bytes(std::span<const uint8_t> d) : m_d{d} {}
-    bool Empty() const { return m_pos >= m_d.size(); }
-    uint8_t U8() { return Empty() ? 0 : m_d[m_pos++]; }
-    uint64_t Le(size_t n)
-    {
-        uint64_t v = 0;
-        for (size_t i = 0; i < n; ++i)
-            v |= uint64_t{U8()} << (8 * i);
-        return v;
-    }
-    bool Bool() { return U8() & 1; }
-    std::vector<uint8_t> Take(size_t n)
-    {
-        std::vector<uint8_t> out;
-        for (size_t i = 0; i < n; ++i)
-            out.push_back(U8());
-        return out;
-    }
-
-private:
-    std::span<const uint8_t> m_d;
-    size_t m_pos{0};
-};
+using Bytes = fuzz::Reader;
+using fuzz::Check;
 
 /// One scratch directory per process (tmpfs when there is one, so Save's fsync is cheap).
 std::filesystem::path MakeScratchDir()
@@ -212,7 +184,7 @@ net::AddrEntry MakeEntry(Bytes& in, int64_t now)
     } else if (sel < 10) {
         e.net = net::Network::IPV6;
         e.addr = {0x2a, 0x00, static_cast<uint8_t>(in.U8() % 4), 0x01};
-        const auto rest = in.Take(12);
+        const auto rest = in.TakeExactly(12);
         e.addr.insert(e.addr.end(), rest.begin(), rest.end());
     } else if (sel < 12) {
         e.net = sel == 10 ? net::Network::TORV3 : net::Network::I2P;
@@ -221,11 +193,12 @@ net::AddrEntry MakeEntry(Bytes& in, int64_t now)
     } else if (sel < 13) {
         e.net = net::Network::CJDNS;
         e.addr = {0xfc};
-        const auto rest = in.Take(15);
+        const auto rest = in.TakeExactly(15);
         e.addr.insert(e.addr.end(), rest.begin(), rest.end());
     } else {
         e.net = static_cast<net::Network>(in.U8() % 8);
-        e.addr = in.Take(in.U8() % 40);
+        const size_t addr_len = in.U8() % 40;
+        e.addr = in.TakeExactly(addr_len);
     }
     e.port = in.Bool() ? 8333 : static_cast<uint16_t>(in.Le(2));
     e.services = in.Le(1) | (in.Bool() ? net::NODE_NETWORK | net::NODE_WITNESS : 0);

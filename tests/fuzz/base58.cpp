@@ -9,6 +9,8 @@
 #include <common/key_io.h>
 #include <consensus/hash.h>
 
+#include "fuzz_util.h"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -23,6 +25,8 @@
 using namespace common;
 
 namespace {
+
+using fuzz::AllParams;
 
 constexpr std::string_view ALPHABET{"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"};
 
@@ -81,20 +85,6 @@ bool ChecksumOk(std::span<const uint8_t> data)
     const auto payload = data.first(data.size() - 4);
     const consensus::Uint256 hash = consensus::Hash256(payload);
     return std::equal(hash.begin(), hash.begin() + 4, data.end() - 4);
-}
-
-const std::vector<std::unique_ptr<const ChainParams>>& AllParams()
-{
-    static const auto params = [] {
-        std::vector<std::unique_ptr<const ChainParams>> all;
-        all.push_back(ChainParams::Main());
-        all.push_back(ChainParams::TestNet());
-        all.push_back(ChainParams::TestNet4());
-        all.push_back(ChainParams::SigNet());
-        all.push_back(ChainParams::RegTest());
-        return all;
-    }();
-    return params;
 }
 
 void CheckDecode(std::string_view text, size_t max_len)

@@ -7,6 +7,8 @@
 #include <common/chainparams.h>
 #include <common/key_io.h>
 
+#include "fuzz_util.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +24,8 @@
 using namespace common;
 
 namespace {
+
+using fuzz::AllParams;
 
 constexpr std::string_view CHARSET{"qpzry9x8gf2tvdw0s3jn54khce6mua7l"};
 
@@ -122,20 +126,6 @@ std::optional<std::vector<uint8_t>> ReferenceConvertBits(std::span<const uint8_t
         }
     }
     return out;
-}
-
-const std::vector<std::unique_ptr<const ChainParams>>& AllParams()
-{
-    static const auto params = [] {
-        std::vector<std::unique_ptr<const ChainParams>> all;
-        all.push_back(ChainParams::Main());
-        all.push_back(ChainParams::TestNet());
-        all.push_back(ChainParams::TestNet4());
-        all.push_back(ChainParams::SigNet());
-        all.push_back(ChainParams::RegTest());
-        return all;
-    }();
-    return params;
 }
 
 std::string_view TrimSpace(std::string_view s)

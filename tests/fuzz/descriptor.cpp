@@ -7,6 +7,8 @@
 #include <common/chainparams.h>
 #include <common/descriptor.h>
 
+#include "fuzz_util.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -26,16 +28,8 @@ constexpr size_t MAX_TEXT{2048};
 
 const ChainParams& Params(unsigned index)
 {
-    static const auto params = [] {
-        std::vector<std::unique_ptr<const ChainParams>> all;
-        all.push_back(ChainParams::Main());
-        all.push_back(ChainParams::TestNet());
-        all.push_back(ChainParams::TestNet4());
-        all.push_back(ChainParams::SigNet());
-        all.push_back(ChainParams::RegTest());
-        return all;
-    }();
-    return *params[index % params.size()];
+    const auto& all = fuzz::AllParams();
+    return *all[index % all.size()];
 }
 
 // Splits "body#checksum" at the last '#'.

@@ -38,6 +38,8 @@
 #include <util/executor.h>
 #include <util/logging.h>
 
+#include "fuzz_util.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -56,38 +58,8 @@
 
 namespace {
 
-void Check(bool ok)
-{
-    if (!ok) std::abort();
-}
-
-/// Consumes the input front to back; past the end every read yields zeros.
-class Bytes
-{
-public:
-    explicit Bytes(std::span<const uint8_t> d) : m_d{d} {}
-    bool Empty() const { return m_pos >= m_d.size(); }
-    uint8_t U8() { return Empty() ? 0 : m_d[m_pos++]; }
-    uint64_t Le(size_t n)
-    {
-        uint64_t v = 0;
-        for (size_t i = 0; i < n; ++i)
-            v |= uint64_t{U8()} << (8 * i);
-        return v;
-    }
-    bool Bool() { return U8() & 1; }
-    std::vector<uint8_t> Take(size_t n)
-    {
-        const size_t have = std::min(n, m_d.size() - std::min(m_pos, m_d.size()));
-        std::vector<uint8_t> out(m_d.begin() + m_pos, m_d.begin() + m_pos + have);
-        m_pos += have;
-        return out;
-    }
-
-private:
-    std::span<const uint8_t> m_d;
-    size_t m_pos{0};
-};
+using Bytes = fuzz::Reader;
+using fuzz::Check;
 
 /// Blocks built per process at most, so a long run cannot grow the chain without bound.
 constexpr size_t MAX_BUILT = 1000;

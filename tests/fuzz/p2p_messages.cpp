@@ -12,6 +12,8 @@
 #include <net/messages.h>
 #include <net/protocol.h>
 
+#include "fuzz_util.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -94,10 +96,7 @@ namespace {
 
 using consensus::Uint256;
 
-void Check(bool ok)
-{
-    if (!ok) std::abort();
-}
+using fuzz::Check;
 
 bool Same(std::span<const uint8_t> a, std::span<const uint8_t> b)
 {

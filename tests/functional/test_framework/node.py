@@ -199,6 +199,16 @@ class MinibitNode:
         except FileNotFoundError:
             return ""
 
+    def log_mark(self):
+        """Where debug.log ends now; log_since(mark) reads what was written after."""
+        return os.path.getsize(self.debug_log_path)
+
+    def log_since(self, mark):
+        """debug.log from a log_mark() position on."""
+        with open(self.debug_log_path, encoding="utf8", errors="replace") as f:
+            f.seek(mark)
+            return f.read()
+
     def read_stdout(self):
         with open(self.stdout_path, encoding="utf8") as f:
             return f.read()
