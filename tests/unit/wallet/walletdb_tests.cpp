@@ -326,21 +326,26 @@ TEST(WalletDbTest, ErasesRemoveRecords)
     EXPECT_EQ(data->master_keys.size(), 1U);
 }
 
+// The WIF key inside PRIVATE_TEXT, which no file may hold once its record was erased and compacted.
+const std::string SECRET_WIF{"KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn"};
+
+// The first file of the database directory holding SECRET_WIF, or an empty path.
+fs::path FileWithSecret(const fs::path& dir)
+{
+    for (const auto& entry : fs::directory_iterator{dir}) {
+        const Bytes content = ReadFile(entry.path());
+        if (std::string{content.begin(), content.end()}.find(SECRET_WIF) != std::string::npos) {
+            return entry.path();
+        }
+    }
+    return {};
+}
+
 // A process killed after the secret-erasing commit but before Compact leaves the clear text
 // in the files; the purge mark written in the same batch makes the next Open compact it away.
 TEST(WalletDbTest, OpenFinishesAnInterruptedPurge)
 {
-    const std::string needle{"KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn"};
     const consensus::Uint256 id = DescriptorId(DESC);
-    const auto secret_on_disk = [&](const fs::path& dir) {
-        for (const auto& entry : fs::directory_iterator{dir}) {
-            const Bytes content = ReadFile(entry.path());
-            if (std::string{content.begin(), content.end()}.find(needle) != std::string::npos) {
-                return true;
-            }
-        }
-        return false;
-    };
     for (const bool mark : {false, true}) {
         testutil::TempDir tmp;
         const fs::path dir = tmp.Path() / "w";
@@ -357,7 +362,8 @@ TEST(WalletDbTest, OpenFinishesAnInterruptedPurge)
             ASSERT_TRUE(db->Commit(erase));
             // No Compact: the "crash".
         }
-        ASSERT_TRUE(secret_on_disk(dir)) << "control: the erased text is still in the files";
+        ASSERT_FALSE(FileWithSecret(dir).empty())
+            << "control: the erased text is still in the files";
         {
             auto db = OpenOrDie(dir, false);
             ASSERT_TRUE(db);
@@ -367,7 +373,7 @@ TEST(WalletDbTest, OpenFinishesAnInterruptedPurge)
             EXPECT_EQ(data->crypted_keys.size(), 1U);
         }
         // Without the mark nothing knows a purge is owed; with it, Open has compacted.
-        EXPECT_EQ(secret_on_disk(dir), !mark) << "mark " << mark;
+        EXPECT_EQ(FileWithSecret(dir).empty(), mark) << "mark " << mark;
     }
 }
 
@@ -376,7 +382,6 @@ TEST(WalletDbTest, OpenFinishesAnInterruptedPurge)
 // spread over several tables.
 TEST(WalletDbTest, CompactLeavesNoErasedSecretOnDisk)
 {
-    const std::string needle{"KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn"};
     const consensus::Uint256 id = DescriptorId(DESC);
     for (int scenario = 0; scenario < 3; ++scenario) {
         testutil::TempDir tmp;
@@ -409,12 +414,7 @@ TEST(WalletDbTest, CompactLeavesNoErasedSecretOnDisk)
         ASSERT_TRUE(db->Commit(erase));
         db->Compact();
         db.reset();
-        for (const auto& entry : fs::directory_iterator{dir}) {
-            const Bytes content = ReadFile(entry.path());
-            const std::string text{content.begin(), content.end()};
-            EXPECT_EQ(text.find(needle), std::string::npos)
-                << "scenario " << scenario << ": " << entry.path();
-        }
+        EXPECT_EQ(FileWithSecret(dir), fs::path{}) << "scenario " << scenario;
         // The live records are intact.
         db = OpenOrDie(dir, false);
         ASSERT_TRUE(db);
