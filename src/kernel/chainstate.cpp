@@ -434,23 +434,34 @@ bool ChainstateManager::AcceptBlock(const std::shared_ptr<const consensus::Block
                                     const storage::FlatFilePos* known_pos, bool* new_block)
 {
     if (new_block) *new_block = false;
+    // Every consensus rejection is logged with its reason, header rules included (as
+    // Core's ProcessNewBlock does).
+    const auto log_failure = [&] {
+        if (m_log) m_log->Error("AcceptBlock FAILED (" + state.ToString() + ")");
+    };
     const auto& consensus_params = Params().GetConsensus();
     BlockIndex* index = LookupBlockIndex(block->GetHash());
     if (index && index->HaveData()) {
         if (out) *out = index;
-        return AcceptBlockHeader(block->header, state, &index); // duplicate-invalid if failed
+        // A known block: fails only as a duplicate of an invalid one.
+        if (AcceptBlockHeader(block->header, state, &index)) return true;
+        log_failure();
+        return false;
     }
     // Context-free checks first: a block failing them whose header was not
     // known leaves no trace in the index (as in Core).
     const bool checked = consensus::CheckBlock(*block, state, consensus_params);
     if (checked) {
-        if (!AcceptBlockHeader(block->header, state, &index)) return false;
+        if (!AcceptBlockHeader(block->header, state, &index)) {
+            log_failure();
+            return false;
+        }
         if (out) *out = index;
     }
     if (!checked || !consensus::ContextualCheckBlock(
                         *block, state, index->height,
                         index->prev ? index->prev->GetMedianTimePast() : 0, consensus_params)) {
-        if (m_log) m_log->Error("AcceptBlock FAILED (" + state.ToString() + ")");
+        log_failure();
         // As in Core's ProcessNewBlock, a CheckBlock failure never marks the block invalid,
         // even when its header is known, and a mutated block may be a valid block with
         // damaged data: keep its hash usable.

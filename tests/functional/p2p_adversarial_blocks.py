@@ -220,8 +220,12 @@ class AdversarialBlocksTest(MinibitTestFramework):
         else:
             peer.sync_with_ping()
             assert peer.is_connected, "the peer must not be disconnected"
-        self.wait_until(lambda: reason in self.node.log_since(mark), timeout=10,
-                        what=f"{reason!r} in debug.log")
+        # The rejection is logged with its reason at the stage that refused it, as Core does:
+        # a mutated block before validation, header and block rules, or connecting.
+        expected = (f"Block mutated: {reason}", f"AcceptBlock FAILED ({reason}",
+                    f"ConnectBlock {block_hash} failed, {reason}")
+        self.wait_until(lambda: any(e in self.node.log_since(mark) for e in expected),
+                        timeout=10, what=" or ".join(map(repr, expected)) + " in debug.log")
         if not punished and self.misbehaving_lines(self.node.log_since(mark), pid):
             raise TestFailure(f"peer {pid} was punished for {name}")
         peer.close()
