@@ -94,7 +94,13 @@ util::Expected<consensus::Block> ChainstateManager::ReadBlock(const BlockIndex& 
     if (!index.HaveData()) {
         return util::Unexpected("Block " + index.hash.GetHex() + " is not stored on disk");
     }
-    return m_block_files->ReadBlock(index.DataPos(), index.hash);
+    auto block = m_block_files->ReadBlock(index.DataPos(), index.hash);
+    // A damaged or missing block is logged where it is found (as Core's block
+    // reads do); callers only add what the failure meant to them.
+    if (!block && m_log) {
+        m_log->Error("ReadBlock: block " + index.hash.GetHex() + ": " + block.error().message);
+    }
+    return block;
 }
 
 // ---- loading ------------------------------------------------------------------

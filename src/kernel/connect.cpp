@@ -42,13 +42,18 @@ util::Expected<storage::BlockUndo> ChainstateManager::ReadUndo(const BlockIndex&
         return util::Unexpected("No undo data for block " + index.hash.GetHex());
     }
     auto bytes = m_block_files->ReadUndo(index.UndoPos(), index.prev->hash);
-    if (!bytes) return bytes.error();
-    auto undo = storage::DecodeBlockUndo(*bytes);
-    if (!undo) {
-        return util::Unexpected("Undo data of block " + index.hash.GetHex() +
-                                " is corrupted: " + undo.error().message);
+    util::Error error;
+    if (!bytes) {
+        error = bytes.error();
+    } else if (auto undo = storage::DecodeBlockUndo(*bytes)) {
+        return undo;
+    } else {
+        error.message =
+            "Undo data of block " + index.hash.GetHex() + " is corrupted: " + undo.error().message;
     }
-    return undo;
+    // Logged where it is found, as ReadBlock does.
+    if (m_log) m_log->Error("ReadUndo: block " + index.hash.GetHex() + ": " + error.message);
+    return error;
 }
 
 bool ChainstateManager::ShouldCheckScripts(const BlockIndex* index) const

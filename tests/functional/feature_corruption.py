@@ -189,7 +189,10 @@ class CorruptionTest(MinibitTestFramework):
 
         self.log("  the default start reads only the last blocks; getblock names the failure")
         node.start_and_wait(ARGS)
+        mark = node.log_mark()
         assert_raises_rpc_error(-1, "Block not found on disk", node.getblock, bad)
+        # The RPC error is Core's; the log says what was wrong with the block read.
+        assert_in(f"ReadBlock: block {bad}: ", node.log_since(mark))
         assert_equal(node.getblock(self.hashes[DEEP - 1])["height"], DEEP - 1)
         assert_equal(node.getblock(self.hashes[DEEP + 1])["height"], DEEP + 1)
         self.expect_tip(node, TIP_HEIGHT)
@@ -356,6 +359,8 @@ class CorruptionTest(MinibitTestFramework):
         node.start_and_wait(ARGS + ["-checklevel=1"])
         self.expect_tip(node, TIP_HEIGHT)
         assert_raises_rpc_error(-20, "Undo data checksum mismatch", node.invalidateblock, tip)
+        assert_in(f"ReadUndo: block {tip}: Undo data checksum mismatch",
+                  node.read_log(since_start=True))
         self.expect_fatal_stop(node, "Undo data checksum mismatch")
         assert_in("rev00000.dat", node.read_log(since_start=True))
 
