@@ -35,6 +35,7 @@
 #include <net/netaddress.h>
 #include <node/peerman.h>
 #include <testutil/chain_builder.h>
+#include <testutil/node_stack.h>
 #include <util/executor.h>
 #include <util/logging.h>
 
@@ -69,20 +70,12 @@ constexpr int MAX_MESSAGES = 64;
 constexpr int64_t MAX_CLOCK_DRIFT = 6 * 3600;
 
 /// The node under test and what the harness knows about its chain.
-struct Node
+struct Node : testutil::NodeStack
 {
     std::unique_ptr<const common::ChainParams> params{common::ChainParams::RegTest()};
     std::filesystem::path dir;
     int64_t start_time{0};
     std::atomic<int64_t> time{0};
-    util::Logger logger;
-    util::SerialExecutor executor{"fuzz-val"};
-    std::unique_ptr<kernel::ChainstateManager> chainman;
-    std::unique_ptr<kernel::TxMemPool> mempool;
-    kernel::PolicyOptions policy;
-    std::unique_ptr<net::AddrMan> addrman;
-    std::unique_ptr<net::BanMan> banman;
-    std::unique_ptr<node::PeerManager> peerman;
 
     std::unique_ptr<testutil::ChainBuilder> builder;
     std::vector<consensus::Block> built;         //!< every block the builder made
@@ -102,45 +95,22 @@ struct Node
         // A few hours after genesis: the builder's one-second-apart blocks look recent.
         start_time = params->GenesisBlock().header.time + 3 * 3600;
         time = start_time;
-        auto clock = [this] { return time.load(); };
+        testutil::NodeStackOptions options;
+        options.params = params.get();
+        options.data_dir = dir;
+        options.clock = [this] { return time.load(); };
+        options.coins_cache_bytes = 4 << 20;
+        options.user_agent = "/minibit-fuzz:0.1/";
+        options.peerman_rng_seed = 11;
         // MINIBIT_FUZZ_LOG=<file> writes the node's net and validation log, to see what inputs do.
-        const char* log_file = std::getenv("MINIBIT_FUZZ_LOG");
-        if (log_file) {
+        if (const char* log_file = std::getenv("MINIBIT_FUZZ_LOG")) {
             logger.EnableCategory("net");
             logger.EnableCategory("validation");
             logger.EnableCategory("mempool");
             Check(logger.Start(util::LogOptions{.file = log_file}).has_value());
+            options.log = true;
         }
-        chainman = executor.Run([&] {
-            kernel::ChainstateOptions options;
-            options.params = params.get();
-            options.data_dir = dir;
-            options.clock = clock;
-            options.coins_cache_bytes = 4 << 20;
-            if (log_file) options.logger = &logger;
-            auto opened = kernel::ChainstateManager::Open(std::move(options));
-            return opened ? std::move(*opened) : nullptr;
-        });
-        Check(chainman != nullptr);
-        kernel::MempoolOptions mempool_options;
-        mempool_options.persist = false;
-        mempool_options.clock = clock;
-        mempool = std::make_unique<kernel::TxMemPool>(mempool_options);
-        net::AddrManOptions addr_options;
-        addr_options.clock = clock;
-        addr_options.rng_seed = 7;
-        addr_options.magic = params->GetMessageStart();
-        addrman = std::make_unique<net::AddrMan>(addr_options);
-        banman = std::make_unique<net::BanMan>(std::filesystem::path{}, clock);
-        node::PeerManOptions options;
-        options.local_services = net::NODE_NETWORK | net::NODE_WITNESS;
-        options.user_agent = "/minibit-fuzz:0.1/";
-        options.clock = clock;
-        options.rng_seed = 11;
-        if (log_file) options.logger = &logger;
-        peerman = std::make_unique<node::PeerManager>(*chainman, mempool.get(), policy, *addrman,
-                                                      *banman, executor, options);
-        executor.Run([&] { chainman->Signals().Register(peerman->Events()); });
+        Check(Open(options).has_value());
 
         builder = std::make_unique<testutil::ChainBuilder>(*params, 1);
         for (int i = 0; i < 110; ++i) {
@@ -170,10 +140,7 @@ struct Node
 
     ~Node()
     {
-        executor.Run([&] { chainman->Signals().Unregister(peerman->Events().get()); });
-        peerman.reset();
-        executor.Run([&] { chainman.reset(); });
-        executor.Stop();
+        Close();
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
     }

@@ -18,6 +18,7 @@
 #include <net/messages.h>
 #include <net/netaddress.h>
 #include <testutil/chain_builder.h>
+#include <testutil/node_stack.h>
 #include <testutil/test_dir.h>
 #include <util/executor.h>
 #include <util/logging.h>
@@ -51,45 +52,25 @@ inline bool WaitUntil(const std::function<bool()>& pred, std::chrono::millisecon
     return pred();
 }
 
-/// A node: chainstate, mempool, PeerManager and a listening ConnMan.
-class TestNode
+/// A node: chainstate, mempool, PeerManager (testutil::NodeStack) and a listening ConnMan.
+class TestNode : public testutil::NodeStack
 {
 public:
     /// Opens the chainstate with a clock `time` (so the test chain is recent, not IBD).
     TestNode(const common::ChainParams& params, int64_t time, bool compact_blocks = true)
         : m_params{params}, m_time{time}
     {
-        auto clock = [this] { return m_time.load(); };
-        chainman = executor.Run([&] {
-            kernel::ChainstateOptions options;
-            options.params = &params;
-            options.data_dir = dir.Path();
-            options.clock = clock;
-            auto opened = kernel::ChainstateManager::Open(std::move(options));
-            EXPECT_TRUE(opened) << (opened ? "" : opened.error().message);
-            return opened ? std::move(*opened) : nullptr;
-        });
-        kernel::MempoolOptions mempool_options;
-        mempool_options.persist = false;
-        mempool_options.clock = clock;
-        mempool = std::make_unique<kernel::TxMemPool>(mempool_options);
-        net::AddrManOptions addr_options;
-        addr_options.clock = clock;
-        addr_options.rng_seed = 7;
-        addr_options.magic = params.GetMessageStart();
-        addrman = std::make_unique<net::AddrMan>(addr_options);
-        banman = std::make_unique<net::BanMan>(std::filesystem::path{}, clock);
         logger.EnableCategory("net");
         EXPECT_TRUE(logger.Start(util::LogOptions{.file = dir.Path() / "debug.log"}));
-        node::PeerManOptions options;
-        options.logger = &logger;
-        options.local_services = net::NODE_NETWORK | net::NODE_WITNESS;
-        options.user_agent = "/minibit-test:0.1/";
+        testutil::NodeStackOptions options;
+        options.params = &params;
+        options.data_dir = dir.Path();
+        options.clock = [this] { return m_time.load(); };
+        options.log = true;
         options.compact_blocks = compact_blocks;
-        options.clock = clock;
-        peerman = std::make_unique<node::PeerManager>(*chainman, mempool.get(), policy, *addrman,
-                                                      *banman, executor, options);
-        executor.Run([&] { chainman->Signals().Register(peerman->Events()); });
+        auto opened = Open(options);
+        EXPECT_TRUE(opened) << (opened ? "" : opened.error().message);
+        if (!opened) return;
         net::ConnManOptions conn_options;
         conn_options.magic = params.GetMessageStart();
         conn_options.listen = true;
@@ -104,15 +85,11 @@ public:
         const auto listening = connman->ListeningOn();
         if (!listening.empty()) port = listening.front().port;
     }
-
     ~TestNode()
     {
-        connman->Stop();
-        peerman->Stop();
-        executor.Run([&] { chainman->Signals().Unregister(peerman->Events().get()); });
-        peerman.reset();
-        executor.Run([&] { chainman.reset(); });
-        executor.Stop();
+        // The ConnMan stops first; the PeerManager it drives still exists.
+        if (connman) connman->Stop();
+        Close();
     }
 
     /// Feeds blocks straight into the chainstate (as if mined locally).
@@ -150,14 +127,6 @@ public:
     const common::ChainParams& m_params;
     std::atomic<int64_t> m_time;
     testutil::TempDir dir;
-    util::Logger logger;
-    util::SerialExecutor executor{"test-val"};
-    std::unique_ptr<kernel::ChainstateManager> chainman;
-    std::unique_ptr<kernel::TxMemPool> mempool;
-    kernel::PolicyOptions policy;
-    std::unique_ptr<net::AddrMan> addrman;
-    std::unique_ptr<net::BanMan> banman;
-    std::unique_ptr<node::PeerManager> peerman;
     std::unique_ptr<net::ConnMan> connman;
     uint16_t port{0};
 };
